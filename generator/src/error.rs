@@ -1,0 +1,76 @@
+//! Errors of the generator library, each with a message that says what to change.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the generator library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A parameter is outside its allowed range.
+    #[error("invalid parameter `{name}`: {value} is out of range; allowed: {allowed}")]
+    OutOfRange {
+        /// The parameter, as spelt on the command line and in TOML files.
+        name: &'static str,
+        /// The rejected value, printed.
+        value: String,
+        /// The allowed range, in words.
+        allowed: String,
+    },
+    /// A module name that is not a usable SystemVerilog identifier.
+    #[error(
+        "invalid parameter `name`: {name:?} is not a usable SystemVerilog identifier; \
+         allowed: a letter or `_` followed by letters, digits or `_` (at most 128 characters), \
+         not a SystemVerilog keyword"
+    )]
+    BadName {
+        /// The rejected name.
+        name: String,
+    },
+    /// A configuration file could not be read or parsed.
+    #[error("configuration file {path}: {message}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A file or directory could not be written.
+    #[error("cannot write {path}: {source}; choose a writable output location with -o")]
+    Write {
+        /// The path that failed.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The path that failed.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A vector file is malformed.
+    #[error("vector file {path}, line {line}: {message}")]
+    Vectors {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// An operand does not fit the format of the unit it is given to.
+    #[error("operand does not fit the format: {0}")]
+    Operand(String),
+    /// A template failed to render (a bug in the generator, not in the input).
+    #[error("internal error while rendering template {template}: {message}")]
+    Template {
+        /// The template's name.
+        template: String,
+        /// Tera's message, with its causes.
+        message: String,
+    },
+}
+
+/// Result type of the generator library.
+pub type Result<T> = std::result::Result<T, Error>;

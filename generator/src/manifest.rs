@@ -1,0 +1,246 @@
+//! The JSON manifest written beside every generated unit: its parameters, ports, latency, derived
+//! widths and the generator's version. The verification crate builds its wrappers from it.
+
+use crate::dot::{DotUnit, Level};
+use crate::format::BlockFormat;
+use crate::rtl::{command_line, GENERATOR_VERSION};
+use serde::Serialize;
+
+/// Direction of a port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Driven into the unit.
+    Input,
+    /// Driven by the unit.
+    Output,
+}
+
+/// One port of a generated module.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Port {
+    /// Port name.
+    pub name: String,
+    /// Direction.
+    pub direction: Direction,
+    /// Width in bits.
+    pub width: u32,
+    /// Whether the port is declared signed.
+    pub signed: bool,
+    /// What the port carries.
+    pub description: String,
+}
+
+/// The generator that wrote a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GeneratorInfo {
+    /// Always `hbfpgen`.
+    pub name: &'static str,
+    /// The generator's version.
+    pub version: &'static str,
+    /// The command line that regenerates the unit.
+    pub command: String,
+}
+
+/// The parameters of an `hbfp_dot` unit as the manifest records them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DotParameters {
+    /// Mantissa width M (bits, sign included).
+    pub mantissa: u32,
+    /// Block size B (lanes).
+    pub block: u32,
+    /// Shared-exponent width E (bits).
+    pub exp_bits: u32,
+    /// Pipeline stages S.
+    pub stages: u32,
+    /// Tag width T (bits).
+    pub tag_bits: u32,
+}
+
+/// Widths and positions derived from the parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DotDerived {
+    /// Width of one exact product (2M).
+    pub product_bits: u32,
+    /// Width W of `sum_o` (2M + floor(log2 B)).
+    pub sum_bits: u32,
+    /// Width of `exp_o` (E + 1).
+    pub exp_out_bits: u32,
+    /// Adder-tree levels, ceil(log2 B).
+    pub tree_levels: u32,
+    /// The largest accepted number of stages.
+    pub max_stages: u32,
+    /// Most positive and most negative possible sums.
+    pub sum_range: [i64; 2],
+    /// Exponent code of the canonical zero block.
+    pub zero_exp: i64,
+    /// Exponent code of a NaN block.
+    pub nan_exp: i64,
+    /// The datapath levels with their register placement.
+    pub levels: Vec<Level>,
+}
+
+/// The manifest of an `hbfp_dot` unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DotManifest {
+    /// The generator.
+    pub generator: GeneratorInfo,
+    /// The kind of unit: `hbfp_dot`.
+    pub unit: &'static str,
+    /// The module name.
+    pub module: String,
+    /// The block format of both operands.
+    pub format: BlockFormat,
+    /// The parameters.
+    pub parameters: DotParameters,
+    /// Cycles from an accepted input to its output, without back-pressure.
+    pub latency: u32,
+    /// Operations accepted per cycle without back-pressure.
+    pub throughput: u32,
+    /// Derived widths.
+    pub derived: DotDerived,
+    /// Every port, in declaration order.
+    pub ports: Vec<Port>,
+}
+
+fn port(name: &str, direction: Direction, width: u32, signed: bool, d: &str) -> Port {
+    Port {
+        name: name.into(),
+        direction,
+        width,
+        signed,
+        description: d.into(),
+    }
+}
+
+impl DotManifest {
+    /// The manifest of `unit`.
+    pub fn of(unit: &DotUnit) -> Self {
+        use Direction::{Input, Output};
+        let (m, b, e, t) = (
+            unit.mantissa_bits(),
+            unit.block(),
+            unit.exp_bits(),
+            unit.tag_bits,
+        );
+        let lanes =
+            format!("{b} lanes of {m}-bit two's-complement mantissas, lane i at [i*{m} +: {m}]");
+        let mut ports = Vec::new();
+        if unit.stages > 0 {
+            // a combinational unit (S = 0) has no clock and no reset
+            ports.push(port("clk_i", Input, 1, false, "clock, rising edge"));
+            ports.push(port(
+                "rst_ni",
+                Input,
+                1,
+                false,
+                "asynchronous reset, active low (clears valid bits only)",
+            ));
+        }
+        ports.extend([
+            port("in_valid_i", Input, 1, false, "an operation is presented"),
+            port(
+                "in_ready_o",
+                Output,
+                1,
+                false,
+                "the unit accepts the presented operation",
+            ),
+            port(
+                "a_man_i",
+                Input,
+                unit.man_bus_bits(),
+                false,
+                &format!("block A: {lanes}"),
+            ),
+            port("a_exp_i", Input, e, true, "block A: shared exponent"),
+            port(
+                "b_man_i",
+                Input,
+                unit.man_bus_bits(),
+                false,
+                &format!("block B: {lanes}"),
+            ),
+            port("b_exp_i", Input, e, true, "block B: shared exponent"),
+        ]);
+        if t > 0 {
+            ports.push(port(
+                "tag_i",
+                Input,
+                t,
+                false,
+                "travels unchanged with the operation",
+            ));
+            ports.push(port(
+                "tag_o",
+                Output,
+                t,
+                false,
+                "the tag of the operation on the outputs",
+            ));
+        }
+        ports.extend([
+            port(
+                "out_valid_o",
+                Output,
+                1,
+                false,
+                "a result is presented; held until accepted",
+            ),
+            port(
+                "out_ready_i",
+                Input,
+                1,
+                false,
+                "the consumer accepts the presented result",
+            ),
+            port(
+                "sum_o",
+                Output,
+                unit.sum_bits(),
+                true,
+                "exact sum of the lane products",
+            ),
+            port("exp_o", Output, unit.exp_out_bits(), true, "a_exp + b_exp"),
+            port("nan_o", Output, 1, false, "either operand is a NaN block"),
+        ]);
+        DotManifest {
+            generator: GeneratorInfo {
+                name: "hbfpgen",
+                version: GENERATOR_VERSION,
+                command: command_line(unit),
+            },
+            unit: "hbfp_dot",
+            module: unit.name.clone(),
+            format: unit.format,
+            parameters: DotParameters {
+                mantissa: m,
+                block: b,
+                exp_bits: e,
+                stages: unit.stages,
+                tag_bits: t,
+            },
+            latency: unit.latency(),
+            throughput: 1,
+            derived: DotDerived {
+                product_bits: unit.product_bits(),
+                sum_bits: unit.sum_bits(),
+                exp_out_bits: unit.exp_out_bits(),
+                tree_levels: unit.tree_levels(),
+                max_stages: unit.max_stages(),
+                sum_range: [unit.format.max_dot_sum(), unit.format.min_dot_sum()],
+                zero_exp: unit.format.scale.zero_exp(),
+                nan_exp: unit.format.scale.nan_exp(),
+                levels: unit.levels(),
+            },
+            ports,
+        }
+    }
+
+    /// The manifest as pretty-printed JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("the manifest serialises");
+        s.push('\n');
+        s
+    }
+}

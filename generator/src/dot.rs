@@ -15,31 +15,45 @@ pub const MANTISSA_DEFAULT: u32 = 4;
 pub const BLOCK_DEFAULT: u32 = 64;
 
 /// How many pipeline register stages to build.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stages {
     /// Exactly this many stages (0 = combinational).
     Count(u32),
     /// The unit's maximum: a register after the inputs, after the multipliers and after every adder
     /// level. Spelt `max`.
-    #[serde(with = "max_keyword")]
     Max,
 }
 
-mod max_keyword {
-    use serde::{de::Error, Deserialize, Deserializer, Serializer};
-    pub fn serialize<S: Serializer>(s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("max")
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
-        let s = String::deserialize(d)?;
-        if s == "max" {
-            Ok(())
-        } else {
-            Err(D::Error::custom(format!(
-                "expected a whole number or \"max\", found {s:?}"
-            )))
+impl Serialize for Stages {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Stages::Count(n) => s.serialize_u32(*n),
+            Stages::Max => s.serialize_str("max"),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Stages {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Stages;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number of stages or \"max\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Stages, E> {
+                u32::try_from(v).map(Stages::Count).map_err(|_| {
+                    E::custom(format!("stages must be 0 or more, or \"max\"; found {v}"))
+                })
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Stages, E> {
+                self.visit_i64(i64::try_from(v).unwrap_or(-1))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Stages, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -101,6 +115,11 @@ impl DotSpec {
     pub fn from_toml_str(text: &str) -> std::result::Result<Self, String> {
         toml::from_str(text).map_err(|e| {
             let mut m = e.message().to_string();
+            if let Some(span) = e.span() {
+                let line_no = text[..span.start].matches('\n').count() + 1;
+                let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+                m = format!("line {line_no} (`{line}`): {m}");
+            }
             if m.contains("unknown field") {
                 m.push_str(" (keys: mantissa, block, exp_bits, stages, tag_bits, name)");
             }

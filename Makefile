@@ -1,0 +1,82 @@
+# hbfpgen: two commands do everything on a fresh Debian machine.
+#   make run    installs what is missing, generates the default HBFP4 x 64 unit, lints it, checks it in
+#               Yosys, runs its self-checking testbench under Icarus and Verilator, prints a summary
+#   make test   installs what is missing and runs every test (formatting, clippy, unit, property,
+#               CLI and the RTL matrix through Verilator, Yosys and Icarus)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+HBFPGEN := target/release/hbfpgen
+RUN_DIR := build/run
+# the default unit of `make run`; override on the command line, e.g. make run MANTISSA=8 BLOCK=16
+MANTISSA ?= 4
+BLOCK ?= 64
+STAGES ?= max
+VECTORS ?= 1000
+
+# Debian packages and one command each provides (checked to decide whether to install)
+APT_PACKAGES := g++ make verilator iverilog yosys nextpnr-ice40 fpga-icestorm
+TOOL_COMMANDS := g++ make verilator iverilog vvp yosys nextpnr-ice40 icepack
+
+.PHONY: help setup build test lint run clean
+
+help:
+	@echo "make setup   install the simulators and synthesis tools with apt (idempotent)"
+	@echo "make run     generate, lint, check and simulate the default unit; print a summary"
+	@echo "make test    run every test"
+	@echo "make lint    cargo fmt --check and cargo clippy -D warnings"
+	@echo "make clean   remove build outputs"
+
+setup:
+	@missing=""; \
+	for t in $(TOOL_COMMANDS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: missing:$$missing; installing $(APT_PACKAGES) with apt"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi; \
+	for t in $(TOOL_COMMANDS) $(CARGO); do \
+	  command -v $$t >/dev/null 2>&1 || { echo "setup: $$t is still missing after apt; install it and retry" >&2; exit 1; }; \
+	done; \
+	echo "setup: $$(verilator --version | head -1); Icarus $$(iverilog -V 2>/dev/null | head -1 | awk '{print $$4}'); $$(yosys -V | awk '{print $$1, $$2}')"
+
+build:
+	$(CARGO) build --release --locked
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+test: setup lint
+	$(CARGO) test --workspace --locked
+	$(CARGO) test -p hbfpgen --test rtl_tools --locked -- --ignored
+
+run: setup build
+	@rm -rf $(RUN_DIR); mkdir -p $(RUN_DIR)
+	@$(HBFPGEN) gen dot --mantissa $(MANTISSA) --block $(BLOCK) --stages $(STAGES) --name hbfp_dot --testbench -o $(RUN_DIR) >/dev/null
+	@$(HBFPGEN) vectors dot --mantissa $(MANTISSA) --block $(BLOCK) --stages $(STAGES) --name hbfp_dot -n $(VECTORS) --seed 1 -o $(RUN_DIR)/hbfp_dot.vec >/dev/null
+	@cd $(RUN_DIR); \
+	verilator --lint-only -Wall hbfp_dot.sv > lint.log 2>&1 || { cat lint.log; echo "run: lint failed" >&2; exit 1; }; \
+	yosys -q -p 'read_verilog -sv hbfp_dot.sv; hierarchy -check -top hbfp_dot; proc; check -assert' > yosys.log 2>&1 || { cat yosys.log; echo "run: yosys check failed" >&2; exit 1; }; \
+	iverilog -g2012 -o tb.vvp hbfp_dot_tb.sv hbfp_dot.sv; \
+	vvp -n tb.vvp > icarus.log 2>&1; \
+	verilator --binary --top-module hbfp_dot_tb -Mdir obj_dir -o tb hbfp_dot_tb.sv hbfp_dot.sv > verilator-build.log 2>&1 || { tail -20 verilator-build.log; exit 1; }; \
+	obj_dir/tb > verilator.log 2>&1; \
+	icarus=$$(grep -E '^[0-9]+ passed, [0-9]+ failed$$' icarus.log | tail -1); \
+	veril=$$(grep -E '^[0-9]+ passed, [0-9]+ failed$$' verilator.log | tail -1); \
+	echo; \
+	echo "== hbfp_dot: $$(grep -m1 '^// Parameters' hbfp_dot.sv | sed 's|^// Parameters: ||')"; \
+	echo "   $$(grep -m1 '^// Derived' hbfp_dot.sv | sed 's|^// ||')"; \
+	echo "   $$(grep -m1 '^// Latency' hbfp_dot.sv | sed 's|^// ||; s|\. Registers.*||')"; \
+	echo "   files:             $(RUN_DIR)/hbfp_dot.sv, hbfp_dot.json, hbfp_dot_tb.sv, hbfp_dot.vec ($(VECTORS) vectors)"; \
+	echo "   verilator -Wall:   clean"; \
+	echo "   yosys check:       clean (no latches, nothing undriven)"; \
+	echo "   Icarus testbench:  $$icarus"; \
+	echo "   Verilator testbench: $$veril"; \
+	[[ "$$icarus" == "$(VECTORS) passed, 0 failed" && "$$veril" == "$(VECTORS) passed, 0 failed" ]] || { echo "run: testbench failures, see $(RUN_DIR)/*.log" >&2; exit 1; }
+
+clean:
+	$(CARGO) clean
+	rm -rf build

@@ -124,7 +124,7 @@ pub fn corner_pairs(unit: &DotUnit) -> Vec<(Block, Block)> {
         (all(qmax, 1), all(qmax, -1)),
         // zero blocks
         (Block::zero(f), Block::zero(f)),
-        (Block::zero(f), all(qmax, 3 % emax.max(1))),
+        (Block::zero(f), all(qmax, 0)),
         // NaN blocks on either or both sides
         (Block::nan(f), all(1, 0)),
         (all(-1, 0), Block::nan(f)),

@@ -52,14 +52,14 @@ impl ElementFormat {
     /// Smallest code, as a signed integer.
     pub fn min_code(self) -> i64 {
         match self {
-            ElementFormat::Int { bits } => -(1i64 << (bits - 1)),
+            ElementFormat::Int { bits } => signed_range(bits).0,
         }
     }
 
     /// Largest code, as a signed integer.
     pub fn max_code(self) -> i64 {
         match self {
-            ElementFormat::Int { bits } => (1i64 << (bits - 1)) - 1,
+            ElementFormat::Int { bits } => signed_range(bits).1,
         }
     }
 
@@ -127,14 +127,14 @@ impl ScaleFormat {
     /// Smallest exponent code; with all-zero elements it is the canonical zero block.
     pub fn min_exp(self) -> i64 {
         match self {
-            ScaleFormat::SignedExp { bits } => -(1i64 << (bits - 1)),
+            ScaleFormat::SignedExp { bits } => signed_range(bits).0,
         }
     }
 
     /// Largest exponent code; it marks a NaN block.
     pub fn max_exp(self) -> i64 {
         match self {
-            ScaleFormat::SignedExp { bits } => (1i64 << (bits - 1)) - 1,
+            ScaleFormat::SignedExp { bits } => signed_range(bits).1,
         }
     }
 
@@ -240,9 +240,13 @@ pub fn fits_signed(v: i64, w: u32) -> bool {
     if w >= 64 {
         return true;
     }
-    let lo = -(1i64 << (w - 1));
-    let hi = (1i64 << (w - 1)) - 1;
+    let (lo, hi) = signed_range(w);
     (lo..=hi).contains(&v)
+}
+
+/// The range of a `w`-bit two's-complement integer (`1 <= w <= 63`): `(-2^(w-1), 2^(w-1) - 1)`.
+pub fn signed_range(w: u32) -> (i64, i64) {
+    (-(1i64 << (w - 1)), (1i64 << (w - 1)) - 1)
 }
 
 /// A mask of the low `w` bits.

@@ -181,6 +181,7 @@ matrix! {
 #[ignore = "needs verilator, iverilog and yosys: run by `make test`"]
 fn tagged_and_odd_shapes() {
     check_unit(&unit(4, 5, Stages::Count(2), 7));
+    check_unit(&unit(4, 5, Stages::Count(0), 3));
     check_unit(&unit(2, 2, Stages::Max, 64));
     check_unit(&unit(16, 9, Stages::Count(3), 1));
     let e2 = DotSpec {

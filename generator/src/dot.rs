@@ -208,13 +208,18 @@ pub struct Level {
 impl DotUnit {
     /// Number of adder-tree levels, `ceil(log2 B)`.
     pub fn tree_levels(&self) -> u32 {
-        self.format.block.next_power_of_two().ilog2()
+        Self::tree_levels_for(self.format)
+    }
+
+    /// Number of adder-tree levels of a block format, `ceil(log2 B)`.
+    pub fn tree_levels_for(format: BlockFormat) -> u32 {
+        format.block.next_power_of_two().ilog2()
     }
 
     /// The maximum number of pipeline stages for a block format: one register slot after the
     /// inputs, one after the multipliers and one after each adder-tree level.
     pub fn max_stages_for(format: BlockFormat) -> u32 {
-        format.block.next_power_of_two().ilog2() + 2
+        Self::tree_levels_for(format) + 2
     }
 
     /// The maximum number of pipeline stages of this unit.

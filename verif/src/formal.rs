@@ -108,7 +108,7 @@ pub fn solver() -> String {
 }
 
 /// Depth of the bounded check under back-pressure: `$FORMAL_STALL_DEPTH`, else S + 3 (the run time
-/// grows about tenfold per two cycles: docs/verification.md).
+/// grows about fourfold per cycle: docs/performance.md).
 pub fn stall_depth(stages: u32) -> u32 {
     std::env::var("FORMAL_STALL_DEPTH")
         .ok()

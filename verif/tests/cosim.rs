@@ -10,7 +10,7 @@ use hbfp_verif::{strategy, Fault, ModelInfo, MODELS};
 use hbfpgen::dot::DotUnit;
 use proptest::strategy::BoxedStrategy;
 
-const CASES: u32 = 12;
+const CASES: u32 = 32;
 const MAX_OPS: usize = 24;
 
 /// Checks `property` on every correct model that `which` selects; reports every failure at once.

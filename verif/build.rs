@@ -114,7 +114,25 @@ fn verilator() -> (PathBuf, String) {
             ),
         }),
     };
-    // "Verilator 5.006 2023-01-22 rev (Debian 5.006-3)"
+    // Debian: "Verilator 5.006 2023-01-22 rev (Debian 5.006-3)"; pip's build prints only
+    // " rev vUNKNOWN-...", so its version is read from include/verilated_config.h
+    let mut text = text;
+    if !text.starts_with("Verilator ") {
+        let root = Command::new(&exe)
+            .args(["--getenv", "VERILATOR_ROOT"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default();
+        let config = Path::new(&root).join("include").join("verilated_config.h");
+        if let Some(v) = std::fs::read_to_string(&config).ok().and_then(|c| {
+            c.lines().find_map(|l| {
+                l.strip_prefix("#define VERILATOR_VERSION \"")
+                    .map(|v| v.trim_end_matches('"').to_owned())
+            })
+        }) {
+            text = format!("Verilator {v} ({})", text.trim());
+        }
+    }
     let version = text.split_whitespace().nth(1).unwrap_or("");
     let parsed = version
         .split_once('.')

@@ -34,6 +34,17 @@ fn operands(info: &ModelInfo) -> Vec<(Block, Block)> {
         .collect()
 }
 
+/// A new instance of the model, out of reset.
+fn fresh(info: &'static ModelInfo) -> Dut {
+    let mut dut = Dut::new(info);
+    let reset = Controls {
+        reset: true,
+        ..Default::default()
+    };
+    dut.step(None, reset);
+    dut
+}
+
 fn measure(info: &'static ModelInfo, seconds: f64) -> (f64, f64) {
     let unit = info.unit();
     let ops = operands(info);
@@ -47,14 +58,7 @@ fn measure(info: &'static ModelInfo, seconds: f64) -> (f64, f64) {
         reset: false,
     };
     // Rust harness
-    let mut dut = Dut::new(info);
-    dut.step(
-        None,
-        Controls {
-            reset: true,
-            ..Default::default()
-        },
-    );
+    let mut dut = fresh(info);
     let packed: Vec<Vec<u32>> = ops.iter().map(|(a, b)| dut.pack(a, b, 0)).collect();
     let budget = Duration::from_secs_f64(seconds);
     let (mut seen, mut bad, mut cycles) = (0u64, 0u64, 0u64);
@@ -72,14 +76,7 @@ fn measure(info: &'static ModelInfo, seconds: f64) -> (f64, f64) {
     let rust = seen as f64 / start.elapsed().as_secs_f64();
     assert_eq!(bad, 0, "{}: the Rust harness saw mismatches", info.name);
     // C++ loop over the same model
-    let mut dut = Dut::new(info);
-    dut.step(
-        None,
-        Controls {
-            reset: true,
-            ..Default::default()
-        },
-    );
+    let mut dut = fresh(info);
     let mut ins = Vec::new();
     let mut want = Vec::new();
     for ((a, b), r) in ops.iter().zip(&expected) {

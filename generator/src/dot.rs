@@ -101,10 +101,7 @@ pub struct DotSpec {
 impl DotSpec {
     /// Reads a spec from a TOML file; unknown keys and wrong types are errors.
     pub fn from_toml_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = crate::output::read_text(path)?;
         Self::from_toml_str(&text).map_err(|message| Error::Config {
             path: path.to_owned(),
             message,
@@ -114,16 +111,11 @@ impl DotSpec {
     /// Parses a spec from TOML text; the error is a message naming the key at fault.
     pub fn from_toml_str(text: &str) -> std::result::Result<Self, String> {
         toml::from_str(text).map_err(|e| {
-            let mut m = e.message().to_string();
-            if let Some(span) = e.span() {
-                let line_no = text[..span.start].matches('\n').count() + 1;
-                let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
-                m = format!("line {line_no} (`{line}`): {m}");
-            }
-            if m.contains("unknown field") {
-                m.push_str(" (keys: mantissa, block, exp_bits, stages, tag_bits, name)");
-            }
-            m
+            crate::output::toml_message(
+                text,
+                &e,
+                "mantissa, block, exp_bits, stages, tag_bits, name",
+            )
         })
     }
 
@@ -325,6 +317,40 @@ pub fn default_name(format: BlockFormat, stages: u32, tag_bits: u32) -> String {
         n.push_str(&format!("_t{tag_bits}"));
     }
     n
+}
+
+/// An `int_dot` unit: the integer datapath of an `hbfp_dot` unit alone (products and adder tree, with
+/// the same pipeline registers), with no exponent, NaN flag or handshake. It is the floor that the
+/// synthesis reports compare `hbfp_dot` against. Its geometry is the wrapped [`DotUnit`]'s.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IntDotUnit {
+    /// The `hbfp_dot` unit whose datapath this is (its exponent and tag play no part).
+    pub dot: DotUnit,
+    /// The SystemVerilog module name.
+    pub name: String,
+}
+
+impl IntDotUnit {
+    /// The `int_dot` unit of the same mantissa width, block and stages as `dot`, named `name` or
+    /// `int_dot_m<M>_b<B>_s<S>`.
+    pub fn of(dot: &DotUnit, name: Option<&str>) -> Result<Self> {
+        let name = match name {
+            Some(n) => {
+                check_identifier(n)?;
+                n.to_owned()
+            }
+            None => format!(
+                "int_dot_m{}_b{}_s{}",
+                dot.mantissa_bits(),
+                dot.block(),
+                dot.stages
+            ),
+        };
+        Ok(IntDotUnit {
+            dot: dot.clone(),
+            name,
+        })
+    }
 }
 
 /// SystemVerilog (IEEE 1800-2017) reserved words, which cannot name a module.

@@ -62,6 +62,46 @@ pub enum Error {
     /// An operand does not fit the format of the unit it is given to.
     #[error("operand does not fit the format: {0}")]
     Operand(String),
+    /// A program the flow needs is missing or cannot run.
+    #[error("{tool}: {message}")]
+    ToolMissing {
+        /// The program.
+        tool: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A tool of the flow failed.
+    #[error("{step} failed (exit code {}):\n{excerpt}", code.map_or("none".to_owned(), |c| c.to_string()))]
+    ToolFailed {
+        /// The step that failed.
+        step: String,
+        /// The tool's exit code.
+        code: Option<i32>,
+        /// The lines of its log that say why.
+        excerpt: String,
+    },
+    /// The design does not fit the chosen device.
+    #[error("the design does not fit the device ({step}):\n{excerpt}\nchoose a larger target, fewer lanes, or --dsp/--no-dsp to move multipliers")]
+    DoesNotFit {
+        /// The step that found it.
+        step: String,
+        /// What the tool said.
+        excerpt: String,
+    },
+    /// A report of a tool or of the flow is malformed.
+    #[error("report {path}: {message}")]
+    Report {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Some configurations of a sweep failed (their errors were printed).
+    #[error("{failed} configuration(s) of the sweep failed; fix the cause and run the sweep again (finished configurations are kept)")]
+    SweepFailed {
+        /// How many.
+        failed: usize,
+    },
     /// A template failed to render (a bug in the generator, not in the input).
     #[error("internal error while rendering template {template}: {message}")]
     Template {

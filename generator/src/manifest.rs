@@ -1,9 +1,9 @@
 //! The JSON manifest written beside every generated unit: its parameters, ports, latency, derived
 //! widths and the generator's version. The verification crate builds its wrappers from it.
 
-use crate::dot::{DotUnit, Level};
+use crate::dot::{DotUnit, IntDotUnit, Level};
 use crate::format::BlockFormat;
-use crate::rtl::{command_line, GENERATOR_VERSION};
+use crate::rtl::{command_line, int_dot_command_line, GENERATOR_VERSION};
 use serde::Serialize;
 
 /// Direction of a port.
@@ -233,6 +233,101 @@ impl DotManifest {
                 nan_exp: unit.format.scale.nan_exp(),
                 levels: unit.levels(),
             },
+            ports,
+        }
+    }
+
+    /// The manifest as pretty-printed JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("the manifest serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// The parameters of an `int_dot` unit as its manifest records them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IntDotParameters {
+    /// Mantissa width M (bits, sign included).
+    pub mantissa: u32,
+    /// Block size B (lanes).
+    pub block: u32,
+    /// Pipeline stages S.
+    pub stages: u32,
+}
+
+/// The manifest of an `int_dot` unit (see [`IntDotUnit`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IntDotManifest {
+    /// Who wrote the unit, and how to regenerate it.
+    pub generator: GeneratorInfo,
+    /// Always `int_dot`.
+    pub unit: &'static str,
+    /// The module name.
+    pub module: String,
+    /// Its parameters.
+    pub parameters: IntDotParameters,
+    /// Cycles from inputs to `sum_o` (there is no handshake).
+    pub latency: u32,
+    /// Width of `sum_o`.
+    pub sum_bits: u32,
+    /// The datapath's levels, as in `hbfp_dot`.
+    pub levels: Vec<Level>,
+    /// The ports, in declaration order.
+    pub ports: Vec<Port>,
+}
+
+impl IntDotManifest {
+    /// The manifest of `unit`.
+    pub fn of(unit: &IntDotUnit) -> Self {
+        use Direction::{Input, Output};
+        let d = &unit.dot;
+        let (m, b) = (d.mantissa_bits(), d.block());
+        let lanes =
+            format!("{b} lanes of {m}-bit two's-complement integers, lane i at [i*{m} +: {m}]");
+        let mut ports = Vec::new();
+        if d.stages > 0 {
+            ports.push(port("clk_i", Input, 1, false, "clock, rising edge"));
+        }
+        ports.extend([
+            port(
+                "a_man_i",
+                Input,
+                d.man_bus_bits(),
+                false,
+                &format!("vector A: {lanes}"),
+            ),
+            port(
+                "b_man_i",
+                Input,
+                d.man_bus_bits(),
+                false,
+                &format!("vector B: {lanes}"),
+            ),
+            port(
+                "sum_o",
+                Output,
+                d.sum_bits(),
+                true,
+                "exact sum of the lane products",
+            ),
+        ]);
+        IntDotManifest {
+            generator: GeneratorInfo {
+                name: "hbfpgen",
+                version: GENERATOR_VERSION,
+                command: int_dot_command_line(unit),
+            },
+            unit: "int_dot",
+            module: unit.name.clone(),
+            parameters: IntDotParameters {
+                mantissa: m,
+                block: b,
+                stages: d.stages,
+            },
+            latency: d.latency(),
+            sum_bits: d.sum_bits(),
+            levels: d.levels(),
             ports,
         }
     }

@@ -73,3 +73,26 @@ fn create_dir(dir: &Path) -> Result<Option<PathBuf>> {
     })?;
     Ok(Some(top))
 }
+
+/// Reads a text file; the error names the file.
+pub fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// A TOML parse error as a message that names the line and key at fault, and lists `keys`, the keys
+/// the file may hold, when the key is unknown.
+pub(crate) fn toml_message(text: &str, e: &toml::de::Error, keys: &str) -> String {
+    let mut m = e.message().to_string();
+    if let Some(span) = e.span() {
+        let line_no = text[..span.start].matches('\n').count() + 1;
+        let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+        m = format!("line {line_no} (`{line}`): {m}");
+    }
+    if m.contains("unknown field") {
+        m.push_str(&format!(" (keys: {keys})"));
+    }
+    m
+}

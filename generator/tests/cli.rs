@@ -266,3 +266,63 @@ fn help_documents_ranges_and_defaults() {
         assert!(h.contains(s), "--help lacks {s:?}:\n{h}");
     }
 }
+
+#[test]
+fn gen_int_dot_writes_the_floor_deterministically_and_rejects_bad_input() {
+    let t = tempfile::tempdir().unwrap();
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    for d in [&a, &b] {
+        let o = hbfpgen(&[
+            "gen",
+            "int-dot",
+            "-m",
+            "6",
+            "-b",
+            "5",
+            "-s",
+            "2",
+            "-o",
+            d.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(
+        files_in(&a),
+        vec!["int_dot_m6_b5_s2.json", "int_dot_m6_b5_s2.sv"]
+    );
+    for f in files_in(&a) {
+        assert_eq!(
+            std::fs::read(a.join(&f)).unwrap(),
+            std::fs::read(b.join(&f)).unwrap(),
+            "{f}"
+        );
+    }
+    let sv = std::fs::read_to_string(a.join("int_dot_m6_b5_s2.sv")).unwrap();
+    assert!(sv
+        .contains("hbfpgen gen int-dot --mantissa 6 --block 5 --stages 2 --name int_dot_m6_b5_s2"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("int_dot_m6_b5_s2.json")).unwrap())
+            .unwrap();
+    let names: Vec<&str> = manifest["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["clk_i", "a_man_i", "b_man_i", "sum_o"]);
+    assert_eq!(manifest["latency"], 2);
+    let bad = t.path().join("bad");
+    for (args, needle) in [
+        (vec!["-m", "1"], "mantissa"),
+        (vec!["-b", "4097"], "block"),
+        (vec!["-b", "4", "-s", "9"], "stages"),
+        (vec!["--name", "module"], "name"),
+    ] {
+        let mut all = vec!["gen", "int-dot", "-o", bad.to_str().unwrap()];
+        all.extend(args);
+        let o = hbfpgen(&all);
+        assert_eq!(o.status.code(), Some(2), "{all:?}");
+        assert!(stderr(&o).contains(needle), "{all:?}: {}", stderr(&o));
+        assert!(!bad.exists());
+    }
+}

@@ -8,46 +8,12 @@
 
 use hbfpgen::dot::{DotSpec, DotUnit, Stages};
 use hbfpgen::{dot_files, output, vectors};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 const VECTORS: usize = 200;
 
-fn tool(name: &str) -> PathBuf {
-    let found = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join(name))
-                .find(|f| f.is_file())
-        })
-        .unwrap_or(None);
-    found.unwrap_or_else(|| panic!("{name} is not installed: run `make setup`"))
-}
-
-fn run(dir: &Path, program: &str, args: &[&str]) -> String {
-    let exe = if program.contains('/') {
-        dir.join(program)
-    } else {
-        tool(program)
-    };
-    let out = Command::new(exe)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "`{program} {}` failed in {}:\n{text}",
-        args.join(" "),
-        dir.display()
-    );
-    text
-}
+mod common;
+use common::run;
 
 /// The closing line of a testbench run, as (passed, failed).
 fn summary(log: &str) -> (usize, usize) {

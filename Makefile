@@ -23,9 +23,10 @@ SYNTH_FLAGS ?= --no-dsp --seeds 3
 SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070
 SWEEP_DIR := build/fpga
 
-# Debian packages and one command each provides (checked to decide whether to install)
-APT_PACKAGES := g++ make verilator iverilog yosys nextpnr-ice40 fpga-icestorm z3 python3-venv fonts-dejavu-core
-TOOL_COMMANDS := g++ make verilator iverilog vvp yosys yosys-smtbmc nextpnr-ice40 icepack z3
+# Debian packages and one command each provides (checked to decide whether to install); cmake builds
+# Berkeley SoftFloat for the rounding tests (softfloat-wrapper)
+APT_PACKAGES := g++ make cmake verilator iverilog yosys nextpnr-ice40 fpga-icestorm z3 python3-venv fonts-dejavu-core
+TOOL_COMMANDS := g++ make cmake verilator iverilog vvp yosys yosys-smtbmc nextpnr-ice40 icepack z3
 # a file the plots need (fonts-dejavu-core), checked like the commands
 TOOL_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # Python tools, installed with pip into the git-ignored .venv: yices for the formal checks,

@@ -27,6 +27,7 @@
 pub mod dot;
 pub mod error;
 pub mod format;
+pub mod fp;
 pub mod manifest;
 pub mod model;
 pub mod output;

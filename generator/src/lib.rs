@@ -24,6 +24,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod convert;
 pub mod dot;
 pub mod error;
 pub mod format;

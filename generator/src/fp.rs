@@ -275,6 +275,67 @@ pub fn round(format: FpFormat, x: Exact, overflow: Overflow) -> u64 {
     format.sign_bit(x.neg) | (biased as u64) << format.man_bits | frac
 }
 
+/// The sum of two exact values, for rounding with [`round`]: `round(f, add(a, b), o)` is the
+/// correctly rounded a + b for every format `f` (at most 60 fraction bits, which every FP(e, m) has).
+/// Magnitudes must be below 2^64 (every decoded float, and every product of two floats of up to
+/// 32 significant bits, is).
+///
+/// The result is exact when it fits 128 bits. Otherwise the addends are more than 57 binades
+/// apart, so no cancellation can happen. The smaller addend's bits more than 120 binades below the
+/// larger's top are then replaced by half a unit of that position (a sticky bit). That moves the sum
+/// only inside an interval that contains no rounding boundary of any such format, so the rounding is
+/// unchanged. An exact zero sum of opposite signs is +0 (round to nearest); -0 + -0 is -0.
+pub fn add(a: Exact, b: Exact) -> Exact {
+    debug_assert!(
+        a.mag >> 64 == 0 && b.mag >> 64 == 0,
+        "magnitudes must be below 2^64"
+    );
+    if a.mag == 0 && b.mag == 0 {
+        return Exact {
+            neg: a.neg && b.neg,
+            mag: 0,
+            exp: 0,
+        };
+    }
+    if a.mag == 0 {
+        return b;
+    }
+    if b.mag == 0 {
+        return a;
+    }
+    let top = |x: &Exact| i64::from(127 - x.mag.leading_zeros() as i32) + i64::from(x.exp);
+    let (big, small) = if top(&a) >= top(&b) { (a, b) } else { (b, a) };
+    // units of 2^p; the larger addend's lowest bit is at or above p (its magnitude is below 2^64)
+    let p = top(&big) - 120;
+    let signed = |neg: bool, v: u128| if neg { -(v as i128) } else { v as i128 };
+    let scaled = |x: &Exact| -> (u128, bool) {
+        let e = i64::from(x.exp);
+        if e >= p {
+            (x.mag << (e - p), false)
+        } else if p - e >= 128 {
+            (0, true)
+        } else {
+            let sh = (p - e) as u32;
+            (x.mag >> sh, x.mag & ((1u128 << sh) - 1) != 0)
+        }
+    };
+    let (bv, _) = scaled(&big);
+    let (sv, sticky) = scaled(&small);
+    let mut sum = signed(big.neg, bv) + signed(small.neg, sv);
+    let mut exp = p;
+    if sticky {
+        // half a unit in the direction of the smaller addend's dropped bits
+        sum = 2 * sum + if small.neg { -1 } else { 1 };
+        exp -= 1;
+    }
+    let exp = i32::try_from(exp).expect("exponents of decoded floats and block sums fit i32");
+    Exact {
+        neg: sum < 0 || (sum == 0 && big.neg && small.neg),
+        mag: sum.unsigned_abs(),
+        exp,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

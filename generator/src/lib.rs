@@ -29,6 +29,7 @@ pub mod dot;
 pub mod error;
 pub mod format;
 pub mod fp;
+pub mod mac;
 pub mod manifest;
 pub mod model;
 pub mod output;

@@ -51,3 +51,63 @@ impl Accumulator {
         Ok(acc)
     }
 }
+
+/// The golden model of `fp_mac`, the floating-point processing element the HBFP units are compared
+/// with: acc <- round(acc + a * b) with a single rounding (a fused multiply-add), a and b in one
+/// format and the accumulator in another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FpMac {
+    /// The format of a and b (at most 31 fraction bits: fp32, bf16, fp16, ...).
+    pub operand: FpFormat,
+    /// The accumulator.
+    pub acc: Accumulator,
+}
+
+impl FpMac {
+    /// One step: the accumulator's new bit pattern. IEEE 754 rules for the special values: a NaN
+    /// operand or accumulator, infinity times zero, or infinities of opposite signs give the
+    /// canonical NaN; an infinite product or accumulator otherwise gives that infinity.
+    pub fn step(&self, acc: u64, a: u64, b: u64) -> u64 {
+        let (fo, fa) = (self.operand, self.acc.format);
+        debug_assert!(
+            fo.man_bits() <= 31,
+            "operands of at most 32 significant bits"
+        );
+        let (va, vb, vc) = (fo.decode(a), fo.decode(b), fa.decode(acc));
+        if [va, vb].contains(&FpValue::NaN) || vc == FpValue::NaN {
+            return fa.nan();
+        }
+        let is_zero = |v: FpValue| matches!(v, FpValue::Zero { .. });
+        let inf_sign = |v: FpValue| match v {
+            FpValue::Inf { neg } => Some(neg),
+            _ => None,
+        };
+        let neg_of = |v: FpValue| match v {
+            FpValue::Zero { neg } | FpValue::Inf { neg } => neg,
+            FpValue::Finite(x) => x.neg,
+            FpValue::NaN => false,
+        };
+        let product_inf = match (inf_sign(va), inf_sign(vb)) {
+            (None, None) => None,
+            _ if is_zero(va) || is_zero(vb) => return fa.nan(),
+            _ => Some(neg_of(va) ^ neg_of(vb)),
+        };
+        match (product_inf, inf_sign(vc)) {
+            (Some(p), Some(c)) if p != c => return fa.nan(),
+            (Some(p), _) => return fa.inf(p),
+            (None, Some(c)) => return fa.inf(c),
+            (None, None) => {}
+        }
+        let (x, y, z) = (
+            va.exact().expect("finite"),
+            vb.exact().expect("finite"),
+            vc.exact().expect("finite"),
+        );
+        let product = Exact {
+            neg: x.neg ^ y.neg,
+            mag: x.mag * y.mag,
+            exp: x.exp + y.exp,
+        };
+        round(fa, add(z, product), self.acc.overflow)
+    }
+}

@@ -36,15 +36,18 @@ fn pattern32(r: &mut ChaCha8Rng) -> u32 {
     }
 }
 
-#[test]
-fn fp32_matches_native_fused_multiply_add() {
-    let m = mac(FpFormat::FP32, FpFormat::FP32);
-    let mut r = ChaCha8Rng::seed_from_u64(21);
+/// `m` (operands of `shift` fewer bits than fp32, their fp32 patterns `a << shift`) against native
+/// fp32 fused multiply-add, a million random cases.
+fn check_against_native(m: FpMac, shift: u32, seed: u64) {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
     for _ in 0..N {
-        let (a, b, c) = (pattern32(&mut r), pattern32(&mut r), pattern32(&mut r));
-        let want = f32::from_bits(a)
-            .mul_add(f32::from_bits(b), f32::from_bits(c))
-            .to_bits();
+        let (a, b, c) = (
+            pattern32(&mut r) >> shift,
+            pattern32(&mut r) >> shift,
+            pattern32(&mut r),
+        );
+        let (fa, fb) = (f32::from_bits(a << shift), f32::from_bits(b << shift));
+        let want = fa.mul_add(fb, f32::from_bits(c)).to_bits();
         let got = m.step(c.into(), a.into(), b.into());
         assert!(
             same(FpFormat::FP32, got, want.into()),
@@ -54,23 +57,14 @@ fn fp32_matches_native_fused_multiply_add() {
 }
 
 #[test]
+fn fp32_matches_native_fused_multiply_add() {
+    check_against_native(mac(FpFormat::FP32, FpFormat::FP32), 0, 21);
+}
+
+#[test]
 fn bf16_operands_into_fp32_match_native_fused_multiply_add() {
-    let m = mac(FpFormat::BF16, FpFormat::FP32);
-    let mut r = ChaCha8Rng::seed_from_u64(22);
-    for _ in 0..N {
-        let (a, b, c) = (
-            pattern32(&mut r) >> 16,
-            pattern32(&mut r) >> 16,
-            pattern32(&mut r),
-        );
-        let (fa, fb) = (f32::from_bits(a << 16), f32::from_bits(b << 16));
-        let want = fa.mul_add(fb, f32::from_bits(c)).to_bits();
-        let got = m.step(c.into(), a.into(), b.into());
-        assert!(
-            same(FpFormat::FP32, got, want.into()),
-            "{a:#x} * {b:#x} + {c:#x}"
-        );
-    }
+    // a bf16 pattern is the top half of the fp32 pattern of the same value
+    check_against_native(mac(FpFormat::BF16, FpFormat::FP32), 16, 22);
 }
 
 #[test]

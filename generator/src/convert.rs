@@ -207,3 +207,443 @@ impl Converter {
         Ok(Block { exp: x_exp, man })
     }
 }
+
+/// The rounding mode's name, as given by the user (`--rounding`); the stochastic mode's random
+/// width is a separate parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoundingMode {
+    /// To nearest, ties to even.
+    NearestEven,
+    /// Stochastic rounding with `random_bits` random bits per lane from `rnd_i`.
+    Stochastic,
+    /// Toward zero.
+    TowardZero,
+}
+
+impl std::str::FromStr for RoundingMode {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "nearest-even" | "rne" => Ok(RoundingMode::NearestEven),
+            "stochastic" | "sr" => Ok(RoundingMode::Stochastic),
+            "toward-zero" | "tz" => Ok(RoundingMode::TowardZero),
+            _ => Err(format!(
+                "{s:?} is not a rounding mode; use nearest-even, stochastic or toward-zero"
+            )),
+        }
+    }
+}
+
+impl std::str::FromStr for InputFormat {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "fp32" => Ok(InputFormat::Fp32),
+            "bf16" => Ok(InputFormat::Bf16),
+            _ => Err(format!("{s:?} is not an input format; use fp32 or bf16")),
+        }
+    }
+}
+
+impl InputFormat {
+    /// The name used on the command line and in names: `fp32` or `bf16`.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Fp32 => "fp32",
+            InputFormat::Bf16 => "bf16",
+        }
+    }
+}
+
+/// Default random bits per lane of stochastic rounding.
+pub const RANDOM_BITS_DEFAULT: u32 = 8;
+/// Accepted random bits per lane of stochastic rounding.
+pub const RANDOM_BITS_RANGE: (u32, u32) = (1, 32);
+
+/// The user's description of an `hbfp_convert` unit (command line or TOML). Unset fields take the
+/// defaults of [`ConvertSpec::resolve`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConvertSpec {
+    /// Mantissa width M of the block's elements (2 to 16; default 4).
+    pub mantissa: Option<u32>,
+    /// Lanes B (1 to 4096; default 64).
+    pub block: Option<u32>,
+    /// Shared-exponent width E (2 to 16; default 10).
+    pub exp_bits: Option<u32>,
+    /// Input float format (default fp32).
+    pub input_format: Option<InputFormat>,
+    /// Rounding of the elements (default nearest-even).
+    pub rounding: Option<RoundingMode>,
+    /// Random bits per lane for stochastic rounding (1 to 32; default 8; only with stochastic).
+    pub random_bits: Option<u32>,
+    /// Use HBFPEmulator's exponent rule ceil(log2 max|x|) (default false).
+    pub emulator_compat: Option<bool>,
+    /// Flush subnormal inputs to zero (default false).
+    pub ftz: Option<bool>,
+    /// Pipeline stages (0 to the unit's maximum, or `max`; default `max`).
+    pub stages: Option<crate::dot::Stages>,
+    /// Tag width (0 to 64; default 0).
+    pub tag_bits: Option<u32>,
+    /// Module name (default: one that encodes the parameters).
+    pub name: Option<String>,
+}
+
+const CONVERT_KEYS: &str = "mantissa, block, exp_bits, input_format, rounding, random_bits, \
+                            emulator_compat, ftz, stages, tag_bits, name";
+
+impl ConvertSpec {
+    /// Reads a spec from a TOML file; unknown keys and wrong types are errors.
+    pub fn from_toml_file(path: &std::path::Path) -> Result<Self> {
+        let text = crate::output::read_text(path)?;
+        toml::from_str(&text).map_err(|e| Error::Config {
+            path: path.to_owned(),
+            message: crate::output::toml_message(&text, &e, CONVERT_KEYS),
+        })
+    }
+
+    /// This spec with every field that `over` sets taken from `over`.
+    pub fn overridden_by(self, over: &ConvertSpec) -> ConvertSpec {
+        ConvertSpec {
+            mantissa: over.mantissa.or(self.mantissa),
+            block: over.block.or(self.block),
+            exp_bits: over.exp_bits.or(self.exp_bits),
+            input_format: over.input_format.or(self.input_format),
+            rounding: over.rounding.or(self.rounding),
+            random_bits: over.random_bits.or(self.random_bits),
+            emulator_compat: over.emulator_compat.or(self.emulator_compat),
+            ftz: over.ftz.or(self.ftz),
+            stages: over.stages.or(self.stages),
+            tag_bits: over.tag_bits.or(self.tag_bits),
+            name: over.name.clone().or(self.name),
+        }
+    }
+
+    /// Validates the spec and derives the unit.
+    pub fn resolve(&self) -> Result<ConvertUnit> {
+        use crate::dot::{check_identifier, Stages, TAG_BITS_MAX};
+        let format = BlockFormat::hbfp(
+            self.mantissa.unwrap_or(crate::dot::MANTISSA_DEFAULT),
+            self.block.unwrap_or(crate::dot::BLOCK_DEFAULT),
+            self.exp_bits.unwrap_or(crate::format::EXP_BITS_DEFAULT),
+        )?;
+        let rounding = match (
+            self.rounding.unwrap_or(RoundingMode::NearestEven),
+            self.random_bits,
+        ) {
+            (RoundingMode::Stochastic, bits) => {
+                let bits = bits.unwrap_or(RANDOM_BITS_DEFAULT);
+                crate::format::check_range(
+                    "random_bits",
+                    bits,
+                    RANDOM_BITS_RANGE.0,
+                    RANDOM_BITS_RANGE.1,
+                )?;
+                Rounding::Stochastic { bits }
+            }
+            (mode, Some(bits)) => {
+                return Err(Error::OutOfRange {
+                    name: "random_bits",
+                    value: bits.to_string(),
+                    allowed: format!(
+                        "only with stochastic rounding (the rounding is {})",
+                        serde_json::to_value(mode)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default()
+                    ),
+                })
+            }
+            (RoundingMode::NearestEven, None) => Rounding::NearestEven,
+            (RoundingMode::TowardZero, None) => Rounding::TowardZero,
+        };
+        let conv = Converter {
+            format,
+            input: self.input_format.unwrap_or(InputFormat::Fp32),
+            rounding,
+            rule: if self.emulator_compat.unwrap_or(false) {
+                ExponentRule::EmulatorCompat
+            } else {
+                ExponentRule::Exact
+            },
+            ftz: self.ftz.unwrap_or(false),
+        };
+        let max = ConvertUnit::max_stages_for(format);
+        let stages = match self.stages.unwrap_or(Stages::Max) {
+            Stages::Max => max,
+            Stages::Count(n) => {
+                crate::format::check_range("stages", n, 0, max).map_err(|_| Error::OutOfRange {
+                    name: "stages",
+                    value: n.to_string(),
+                    allowed: format!(
+                        "0 to {max} (the maximum for block {}), or `max`",
+                        format.block
+                    ),
+                })?;
+                n
+            }
+        };
+        let tag_bits = self.tag_bits.unwrap_or(0);
+        crate::format::check_range("tag_bits", tag_bits, 0, TAG_BITS_MAX)?;
+        let name = match &self.name {
+            Some(n) => {
+                check_identifier(n)?;
+                n.clone()
+            }
+            None => ConvertUnit::default_name(&conv, stages, tag_bits),
+        };
+        Ok(ConvertUnit {
+            conv,
+            stages,
+            tag_bits,
+            name,
+        })
+    }
+}
+
+/// What one level of the converter computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ConvertLevelKind {
+    /// The inputs (floats, random bits and tag); they travel beside the datapath.
+    Inputs,
+    /// One level of the tree that finds the largest magnitude: `count` magnitudes remain.
+    MaxTree {
+        /// Magnitudes at this level.
+        count: u32,
+    },
+    /// The shared exponent: a blank flag (zero or NaN block) and the exponent code.
+    Exponent,
+    /// The elements: B codes of M bits, with the exponent code.
+    Elements,
+}
+
+/// One level of the converter's datapath.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ConvertLevel {
+    /// Index (0 = inputs).
+    pub index: u32,
+    /// What it computes.
+    pub kind: ConvertLevelKind,
+    /// Width of the value it passes to the next level (bits; 0 for the inputs, which travel in
+    /// the side band).
+    pub bits: u32,
+    /// Whether a pipeline register follows it.
+    pub registered: bool,
+}
+
+/// A validated `hbfp_convert` unit: the one parameter type that its golden model, RTL, manifest,
+/// vectors and tests derive from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConvertUnit {
+    /// The conversion (block format, input format, rounding, exponent rule, FTZ): the golden model.
+    pub conv: Converter,
+    /// Pipeline stages (the latency in cycles).
+    pub stages: u32,
+    /// Width of the tag that travels with each block (0 = no tag ports).
+    pub tag_bits: u32,
+    /// Module name (and the output files' stem).
+    pub name: String,
+}
+
+impl ConvertUnit {
+    /// Levels of the max tree, ceil(log2 B).
+    pub fn tree_levels_for(format: BlockFormat) -> u32 {
+        format.block.next_power_of_two().ilog2()
+    }
+
+    /// The maximum number of pipeline stages: after the inputs, after each max-tree level, after
+    /// the exponent and after the elements.
+    pub fn max_stages_for(format: BlockFormat) -> u32 {
+        Self::tree_levels_for(format) + 3
+    }
+
+    /// The maximum number of pipeline stages of this unit.
+    pub fn max_stages(&self) -> u32 {
+        Self::max_stages_for(self.conv.format)
+    }
+
+    /// Levels of the max tree.
+    pub fn tree_levels(&self) -> u32 {
+        Self::tree_levels_for(self.conv.format)
+    }
+
+    /// Latency in cycles without back-pressure.
+    pub fn latency(&self) -> u32 {
+        self.stages
+    }
+
+    /// The default module name, which encodes the parameters, e.g.
+    /// `hbfp_convert_fp32_m4_b64_e10_s9`, with `_sr8` (stochastic, 8 bits) or `_tz`, `_emu`,
+    /// `_ftz` and `_t<T>` when they apply.
+    pub fn default_name(conv: &Converter, stages: u32, tag_bits: u32) -> String {
+        let f = conv.format;
+        let mut n = format!(
+            "hbfp_convert_{}_m{}_b{}_e{}_s{stages}",
+            conv.input.name(),
+            f.element.bits(),
+            f.block,
+            f.scale.bits()
+        );
+        match conv.rounding {
+            Rounding::NearestEven => {}
+            Rounding::Stochastic { bits } => n.push_str(&format!("_sr{bits}")),
+            Rounding::TowardZero => n.push_str("_tz"),
+        }
+        if conv.rule == ExponentRule::EmulatorCompat {
+            n.push_str("_emu");
+        }
+        if conv.ftz {
+            n.push_str("_ftz");
+        }
+        if tag_bits > 0 {
+            n.push_str(&format!("_t{tag_bits}"));
+        }
+        n
+    }
+
+    /// Block size B.
+    pub fn block(&self) -> u32 {
+        self.conv.format.block
+    }
+
+    /// Mantissa width M.
+    pub fn mantissa_bits(&self) -> u32 {
+        self.conv.format.element.bits()
+    }
+
+    /// Exponent width E.
+    pub fn exp_bits(&self) -> u32 {
+        self.conv.format.scale.bits()
+    }
+
+    /// Bits of one input lane (32 or 16).
+    pub fn lane_bits(&self) -> u32 {
+        self.conv.input.format().bits()
+    }
+
+    /// Fraction bits of the input format (23 or 7).
+    pub fn frac_bits(&self) -> u32 {
+        self.conv.input.format().man_bits()
+    }
+
+    /// Exponent-field bits of the input format (8).
+    pub fn exp_field_bits(&self) -> u32 {
+        self.conv.input.format().exp_bits()
+    }
+
+    /// Bits of a magnitude (the lane without its sign), which orders as the value does.
+    pub fn mag_bits(&self) -> u32 {
+        self.lane_bits() - 1
+    }
+
+    /// Random bits per lane on `rnd_i` (0 unless stochastic rounding is built).
+    pub fn random_bits(&self) -> u32 {
+        match self.conv.rounding {
+            Rounding::Stochastic { bits } => bits,
+            _ => 0,
+        }
+    }
+
+    /// Fraction bits kept below an element's integer part: 1 (the guard bit) for round to nearest,
+    /// R for stochastic rounding, 0 toward zero. The bits below them form the sticky bit.
+    pub fn kept_frac_bits(&self) -> u32 {
+        match self.conv.rounding {
+            Rounding::NearestEven => 1,
+            Rounding::Stochastic { bits } => bits,
+            Rounding::TowardZero => 0,
+        }
+    }
+
+    /// Width of a lane's aligned significand: the significand (fraction + 1) placed M - 1 + F bits
+    /// up, so that a right shift by s = X + bias + fraction - e leaves the integer part over F
+    /// fraction bits.
+    pub fn aligned_bits(&self) -> u32 {
+        self.frac_bits() + 1 + self.mantissa_bits() - 1 + self.kept_frac_bits()
+    }
+
+    /// The constant bias + fraction bits of the input format (150 for fp32, 134 for bf16): a lane
+    /// with biased exponent e (1 for subnormals) and significand sig is sig * 2^(e - this).
+    pub fn scale_offset(&self) -> i64 {
+        i64::from(self.conv.input.format().bias()) + i64::from(self.frac_bits())
+    }
+
+    /// The range of the shared exponent before it is clamped to the E-bit range: from the smallest
+    /// subnormal's (one lower with the emulator rule) to the largest finite value's.
+    pub fn natural_exp_range(&self) -> (i64, i64) {
+        let f = self.conv.input.format();
+        let emax = (1i64 << f.exp_bits()) - 2;
+        let lo = -(self.scale_offset() - 1) + 1
+            - i64::from(self.conv.rule == ExponentRule::EmulatorCompat);
+        (lo, emax - i64::from(f.bias()) + 1)
+    }
+
+    /// The range the shared exponent is clamped to: from the zero block's code to one below the
+    /// NaN code.
+    pub fn exp_range(&self) -> (i64, i64) {
+        let s = self.conv.format.scale;
+        (s.zero_exp(), s.nan_exp() - 1)
+    }
+
+    /// Width of the signed arithmetic on exponents and shift amounts (bits): it holds the natural
+    /// exponent range, the E-bit range and every shift amount s = X + bias + fraction - e.
+    pub fn shift_bits(&self) -> u32 {
+        let (nlo, nhi) = self.natural_exp_range();
+        let (lo, hi) = self.exp_range();
+        let all_ones = (1i64 << self.exp_field_bits()) - 1;
+        let off = self.scale_offset();
+        // the exponent of an Inf/NaN maximum is computed too (then ignored)
+        let max = [nhi + 1, hi, hi + off - 1, i64::from(self.aligned_bits())]
+            .into_iter()
+            .max()
+            .unwrap_or(0);
+        let min = [nlo, lo, lo + off - all_ones]
+            .into_iter()
+            .min()
+            .unwrap_or(0);
+        crate::format::signed_width_for(max, min).max(self.exp_bits() + 1)
+    }
+
+    /// The levels of the datapath with the pipeline registers placed.
+    pub fn levels(&self) -> Vec<ConvertLevel> {
+        let slots = crate::dot::spread_slots(self.max_stages(), self.stages);
+        let mut v = vec![ConvertLevel {
+            index: 0,
+            kind: ConvertLevelKind::Inputs,
+            bits: 0,
+            registered: false,
+        }];
+        let mut count = self.block();
+        for _ in 0..self.tree_levels() {
+            count = count.div_ceil(2);
+            v.push(ConvertLevel {
+                index: v.len() as u32,
+                kind: ConvertLevelKind::MaxTree { count },
+                bits: count * self.mag_bits(),
+                registered: false,
+            });
+        }
+        v.push(ConvertLevel {
+            index: v.len() as u32,
+            kind: ConvertLevelKind::Exponent,
+            bits: self.exp_bits() + 1,
+            registered: false,
+        });
+        v.push(ConvertLevel {
+            index: v.len() as u32,
+            kind: ConvertLevelKind::Elements,
+            bits: self.exp_bits() + self.block() * self.mantissa_bits(),
+            registered: false,
+        });
+        for l in &mut v {
+            l.registered = slots.contains(&l.index);
+        }
+        v
+    }
+
+    /// The register slots (level indices after which a pipeline register sits).
+    pub fn register_slots(&self) -> Vec<u32> {
+        crate::dot::spread_slots(self.max_stages(), self.stages)
+    }
+}

@@ -263,9 +263,7 @@ impl DotUnit {
     /// N = [`Self::max_stages`] slots and S stages, stage k (0-based) sits after level
     /// `floor((k + 1) * N / S) - 1`, so S = 1 registers the output and S = N every level.
     pub fn register_slots(&self) -> Vec<u32> {
-        let n = self.max_stages();
-        let s = self.stages;
-        (0..s).map(|k| (k + 1) * n / s - 1).collect()
+        spread_slots(self.max_stages(), self.stages)
     }
 
     /// The datapath's levels, inputs first, with the pipeline registers placed.
@@ -302,6 +300,14 @@ impl DotUnit {
         }
         levels
     }
+}
+
+/// The register slots of `stages` pipeline stages spread evenly over `slots` slots (levels 0 to
+/// `slots - 1`): stage k (0-based) sits after level `floor((k + 1) * slots / stages) - 1`, so one
+/// stage registers the last level and `slots` stages register every level. Every unit places its
+/// registers with this rule.
+pub fn spread_slots(slots: u32, stages: u32) -> Vec<u32> {
+    (0..stages).map(|k| (k + 1) * slots / stages - 1).collect()
 }
 
 /// The default module name, which encodes the parameters.

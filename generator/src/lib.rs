@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod convert;
+pub mod convert_vectors;
 pub mod dot;
 pub mod error;
 pub mod format;
@@ -66,4 +67,25 @@ pub fn int_dot_files(unit: &dot::IntDotUnit) -> Result<Vec<(String, String)>> {
             manifest::IntDotManifest::of(unit).to_json(),
         ),
     ])
+}
+
+/// The files that `hbfpgen gen convert` writes for `unit`, as (file name, contents), all rendered.
+pub fn convert_files(
+    unit: &convert::ConvertUnit,
+    testbench: bool,
+) -> Result<Vec<(String, String)>> {
+    let mut files = vec![
+        (format!("{}.sv", unit.name), rtl::convert_sv(unit)?),
+        (
+            format!("{}.json", unit.name),
+            manifest::ConvertManifest::of(unit).to_json(),
+        ),
+    ];
+    if testbench {
+        files.push((
+            format!("{}_tb.sv", unit.name),
+            rtl::convert_testbench_sv(unit)?,
+        ));
+    }
+    Ok(files)
 }

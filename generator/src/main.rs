@@ -80,6 +80,18 @@ enum GenUnit {
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
     },
+    /// hbfp_convert: B lanes of FP32 (or bfloat16) to one HBFP block: shared exponent from the
+    /// largest magnitude, elements rounded (nearest even, stochastic or toward zero) and clamped.
+    Convert {
+        #[command(flatten)]
+        unit: ConvertArgs,
+        /// Also write NAME_tb.sv, a self-checking testbench that reads a vector file.
+        #[arg(long)]
+        testbench: bool,
+        /// Output directory (created if missing).
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
     /// int_dot: the plain integer dot product of the same lanes, mantissa width and pipeline
     /// registers as hbfp_dot, with no exponent, NaN or handshake: the least logic the arithmetic
     /// takes, the floor of the synthesis reports. Writes DIR/NAME.sv and DIR/NAME.json.
@@ -90,6 +102,77 @@ enum GenUnit {
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
     },
+}
+
+/// The parameters of an hbfp_convert unit. Flags override the values of --config.
+#[derive(Args)]
+struct ConvertArgs {
+    /// Mantissa width M of the block's elements, sign included: 2 to 16. [default: 4]
+    #[arg(short, long, value_name = "M")]
+    mantissa: Option<u32>,
+    /// Lanes B (floats in, elements out): 1 to 4096. [default: 64]
+    #[arg(short, long, value_name = "B")]
+    block: Option<u32>,
+    /// Shared-exponent width E in bits: 2 to 16. An exponent outside its range is clamped
+    /// (docs/numerics.md). [default: 10]
+    #[arg(short, long, value_name = "E")]
+    exp_bits: Option<u32>,
+    /// Input format: fp32 (32 bits per lane) or bf16 (16). [default: fp32]
+    #[arg(long, value_name = "fp32|bf16")]
+    input_format: Option<hbfpgen::convert::InputFormat>,
+    /// Element rounding: nearest-even, stochastic (random bits per lane on rnd_i) or toward-zero.
+    /// [default: nearest-even]
+    #[arg(long, value_name = "MODE")]
+    rounding: Option<hbfpgen::convert::RoundingMode>,
+    /// Random bits per lane for stochastic rounding: 1 to 32. [default: 8]
+    #[arg(long, value_name = "R")]
+    random_bits: Option<u32>,
+    /// Use HBFPEmulator's exponent ceil(log2 max|x|) instead of floor(log2 max|x|) + 1 (they
+    /// differ only when max|x| is a power of two).
+    #[arg(long)]
+    emulator_compat: bool,
+    /// Flush subnormal inputs to zero.
+    #[arg(long)]
+    ftz: bool,
+    /// Pipeline register stages: 0 (combinational) to the maximum ceil(log2 B) + 3, or `max`.
+    /// [default: max]
+    #[arg(short, long, value_name = "S|max")]
+    stages: Option<Stages>,
+    /// Width of a tag that travels with each block: 0 to 64. [default: 0]
+    #[arg(short, long, value_name = "T")]
+    tag_bits: Option<u32>,
+    /// Module name, also the output files' stem.
+    /// [default: hbfp_convert_<fp32|bf16>_m<M>_b<B>_e<E>_s<S>, with _sr<R>, _tz, _emu, _ftz, _t<T>]
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Read the parameters from a TOML file (keys: mantissa, block, exp_bits, input_format,
+    /// rounding, random_bits, emulator_compat, ftz, stages, tag_bits, name).
+    #[arg(short, long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl ConvertArgs {
+    fn resolve(&self) -> Result<hbfpgen::convert::ConvertUnit> {
+        use hbfpgen::convert::ConvertSpec;
+        let flags = ConvertSpec {
+            mantissa: self.mantissa,
+            block: self.block,
+            exp_bits: self.exp_bits,
+            input_format: self.input_format,
+            rounding: self.rounding,
+            random_bits: self.random_bits,
+            emulator_compat: self.emulator_compat.then_some(true),
+            ftz: self.ftz.then_some(true),
+            stages: self.stages,
+            tag_bits: self.tag_bits,
+            name: self.name.clone(),
+        };
+        let base = match &self.config {
+            Some(path) => ConvertSpec::from_toml_file(path)?,
+            None => ConvertSpec::default(),
+        };
+        base.overridden_by(&flags).resolve()
+    }
 }
 
 /// The parameters of an int_dot unit.
@@ -201,6 +284,26 @@ enum VectorsUnit {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Vectors for hbfp_convert: each corner value (zeros, subnormals, powers of two and their
+    /// neighbours, rounding ties, the largest finite values, Inf, NaN) alone and as a whole block,
+    /// then random blocks; with --exhaustive, every block of corner values instead.
+    Convert {
+        #[command(flatten)]
+        unit: ConvertArgs,
+        /// Number of vectors: the corner cases first, then random ones.
+        #[arg(short = 'n', long, value_name = "COUNT", default_value_t = 1000)]
+        count: usize,
+        /// Every block whose lanes are corner values (corners^B vectors; B <= 2 only), instead
+        /// of --count vectors.
+        #[arg(long, conflicts_with = "count")]
+        exhaustive: bool,
+        /// Seed of the random vectors (the same seed gives the same file).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -209,6 +312,11 @@ enum InfoUnit {
     Dot {
         #[command(flatten)]
         unit: DotArgs,
+    },
+    /// Information on an hbfp_convert unit.
+    Convert {
+        #[command(flatten)]
+        unit: ConvertArgs,
     },
 }
 
@@ -295,6 +403,29 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Gen {
+            unit:
+                GenUnit::Convert {
+                    unit,
+                    testbench,
+                    output,
+                },
+        } => {
+            let unit = unit.resolve()?;
+            let files = hbfpgen::convert_files(&unit, testbench)?;
+            for path in output::write_all(&output, &files)? {
+                println!("wrote {}", path.display());
+            }
+            println!(
+                "{}: {} lanes of {} to {}-bit elements, exponent {} bits, latency {} cycles",
+                unit.name,
+                unit.block(),
+                unit.conv.input.name(),
+                unit.mantissa_bits(),
+                unit.exp_bits(),
+                unit.latency()
+            );
+        }
+        Command::Gen {
             unit: GenUnit::IntDot { unit, output },
         } => {
             let unit = unit.resolve()?;
@@ -322,6 +453,38 @@ fn run(cli: Cli) -> Result<()> {
             let unit = unit.resolve()?;
             let v = vectors::generate(&unit, count, seed);
             output::write_one(&output, &vectors::to_text(&unit, &v, seed))?;
+            println!(
+                "wrote {} vectors for {} to {}",
+                v.len(),
+                unit.name,
+                output.display()
+            );
+        }
+        Command::Vectors {
+            unit:
+                VectorsUnit::Convert {
+                    unit,
+                    count,
+                    exhaustive,
+                    seed,
+                    output,
+                },
+        } => {
+            use hbfpgen::convert_vectors;
+            let unit = unit.resolve()?;
+            let v = if exhaustive {
+                if unit.block() > 2 {
+                    return Err(hbfpgen::Error::OutOfRange {
+                        name: "block",
+                        value: unit.block().to_string(),
+                        allowed: "1 or 2 with --exhaustive (corners^B vectors)".into(),
+                    });
+                }
+                convert_vectors::exhaustive_corners(&unit, seed)
+            } else {
+                convert_vectors::generate(&unit, count, seed)
+            };
+            output::write_one(&output, &convert_vectors::to_text(&unit, &v, seed))?;
             println!(
                 "wrote {} vectors for {} to {}",
                 v.len(),
@@ -406,6 +569,15 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let unit = unit.resolve()?;
             print!("{}", hbfpgen::manifest::DotManifest::of(&unit).to_json());
+        }
+        Command::Info {
+            unit: InfoUnit::Convert { unit },
+        } => {
+            let unit = unit.resolve()?;
+            print!(
+                "{}",
+                hbfpgen::manifest::ConvertManifest::of(&unit).to_json()
+            );
         }
     }
     Ok(())

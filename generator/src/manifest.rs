@@ -1,6 +1,7 @@
 //! The JSON manifest written beside every generated unit: its parameters, ports, latency, derived
 //! widths and the generator's version. The verification crate builds its wrappers from it.
 
+use crate::convert::ConvertUnit;
 use crate::dot::{DotUnit, IntDotUnit, Level};
 use crate::format::BlockFormat;
 use crate::rtl::{command_line, int_dot_command_line, GENERATOR_VERSION};
@@ -113,6 +114,26 @@ fn port(name: &str, direction: Direction, width: u32, signed: bool, d: &str) -> 
     }
 }
 
+/// The clock and reset ports of a unit of `stages` pipeline stages: none when it is combinational.
+fn clock_ports(ports: &mut Vec<Port>, stages: u32) {
+    if stages > 0 {
+        ports.push(port(
+            "clk_i",
+            Direction::Input,
+            1,
+            false,
+            "clock, rising edge",
+        ));
+        ports.push(port(
+            "rst_ni",
+            Direction::Input,
+            1,
+            false,
+            "asynchronous reset, active low (clears valid bits only)",
+        ));
+    }
+}
+
 impl DotManifest {
     /// The manifest of `unit`.
     pub fn of(unit: &DotUnit) -> Self {
@@ -126,17 +147,7 @@ impl DotManifest {
         let lanes =
             format!("{b} lanes of {m}-bit two's-complement mantissas, lane i at [i*{m} +: {m}]");
         let mut ports = Vec::new();
-        if unit.stages > 0 {
-            // a combinational unit (S = 0) has no clock and no reset
-            ports.push(port("clk_i", Input, 1, false, "clock, rising edge"));
-            ports.push(port(
-                "rst_ni",
-                Input,
-                1,
-                false,
-                "asynchronous reset, active low (clears valid bits only)",
-            ));
-        }
+        clock_ports(&mut ports, unit.stages);
         ports.extend([
             port("in_valid_i", Input, 1, false, "an operation is presented"),
             port(
@@ -328,6 +339,186 @@ impl IntDotManifest {
             latency: d.latency(),
             sum_bits: d.sum_bits(),
             levels: d.levels(),
+            ports,
+        }
+    }
+
+    /// The manifest as pretty-printed JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("the manifest serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// Widths and positions derived from the parameters of an `hbfp_convert` unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConvertDerived {
+    /// Bits per input lane (32 or 16).
+    pub lane_bits: u32,
+    /// Random bits per lane on `rnd_i` (0 unless stochastic).
+    pub random_bits: u32,
+    /// Levels of the max tree, ceil(log2 B).
+    pub tree_levels: u32,
+    /// The largest accepted number of stages.
+    pub max_stages: u32,
+    /// The range the shared exponent is clamped to.
+    pub exp_range: [i64; 2],
+    /// The shared exponent's range before clamping (over all finite inputs).
+    pub natural_exp_range: [i64; 2],
+    /// Exponent code of the canonical zero block.
+    pub zero_exp: i64,
+    /// Exponent code of a NaN block.
+    pub nan_exp: i64,
+    /// The datapath levels with their register placement.
+    pub levels: Vec<crate::convert::ConvertLevel>,
+}
+
+/// The manifest of an `hbfp_convert` unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConvertManifest {
+    /// The generator.
+    pub generator: GeneratorInfo,
+    /// The kind of unit: `hbfp_convert`.
+    pub unit: &'static str,
+    /// The module name.
+    pub module: String,
+    /// The conversion: output block format, input format, rounding, exponent rule, FTZ.
+    pub conversion: crate::convert::Converter,
+    /// Pipeline stages S.
+    pub stages: u32,
+    /// Tag width T (bits).
+    pub tag_bits: u32,
+    /// Cycles from an accepted input to its output, without back-pressure.
+    pub latency: u32,
+    /// Blocks accepted per cycle without back-pressure.
+    pub throughput: u32,
+    /// Derived widths.
+    pub derived: ConvertDerived,
+    /// Every port, in declaration order.
+    pub ports: Vec<Port>,
+}
+
+impl ConvertManifest {
+    /// The manifest of `unit`.
+    pub fn of(unit: &ConvertUnit) -> Self {
+        use Direction::{Input, Output};
+        let (m, b, e, t, r, lw) = (
+            unit.mantissa_bits(),
+            unit.block(),
+            unit.exp_bits(),
+            unit.tag_bits,
+            unit.random_bits(),
+            unit.lane_bits(),
+        );
+        let mut ports = Vec::new();
+        clock_ports(&mut ports, unit.stages);
+        ports.extend([
+            port(
+                "in_valid_i",
+                Input,
+                1,
+                false,
+                "a block of floats is presented",
+            ),
+            port(
+                "in_ready_o",
+                Output,
+                1,
+                false,
+                "the unit accepts the presented block",
+            ),
+            port(
+                "fp_i",
+                Input,
+                b * lw,
+                false,
+                &format!(
+                    "{b} lanes of {}, lane i at [i*{lw} +: {lw}]",
+                    unit.conv.input.name()
+                ),
+            ),
+        ]);
+        if r > 0 {
+            ports.push(port(
+                "rnd_i",
+                Input,
+                b * r,
+                false,
+                &format!(
+                    "{r} random bits per lane for stochastic rounding, lane i at [i*{r} +: {r}]"
+                ),
+            ));
+        }
+        if t > 0 {
+            ports.push(port(
+                "tag_i",
+                Input,
+                t,
+                false,
+                "travels unchanged with the block",
+            ));
+            ports.push(port(
+                "tag_o",
+                Output,
+                t,
+                false,
+                "the tag of the block on the outputs",
+            ));
+        }
+        ports.extend([
+            port(
+                "out_valid_o",
+                Output,
+                1,
+                false,
+                "a block is presented; held until accepted",
+            ),
+            port(
+                "out_ready_i",
+                Input,
+                1,
+                false,
+                "the consumer accepts the presented block",
+            ),
+            port(
+                "man_o",
+                Output,
+                b * m,
+                false,
+                &format!(
+                    "{b} lanes of {m}-bit two's-complement elements, lane i at [i*{m} +: {m}]"
+                ),
+            ),
+            port("exp_o", Output, e, true, "the shared exponent code"),
+        ]);
+        let scale = unit.conv.format.scale;
+        let (lo, hi) = unit.exp_range();
+        let (nlo, nhi) = unit.natural_exp_range();
+        ConvertManifest {
+            generator: GeneratorInfo {
+                name: "hbfpgen",
+                version: GENERATOR_VERSION,
+                command: crate::rtl::convert_command_line(unit),
+            },
+            unit: "hbfp_convert",
+            module: unit.name.clone(),
+            conversion: unit.conv,
+            stages: unit.stages,
+            tag_bits: t,
+            latency: unit.latency(),
+            throughput: 1,
+            derived: ConvertDerived {
+                lane_bits: lw,
+                random_bits: r,
+                tree_levels: unit.tree_levels(),
+                max_stages: unit.max_stages(),
+                exp_range: [lo, hi],
+                natural_exp_range: [nlo, nhi],
+                zero_exp: scale.zero_exp(),
+                nan_exp: scale.nan_exp(),
+                levels: unit.levels(),
+            },
             ports,
         }
     }

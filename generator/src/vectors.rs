@@ -62,6 +62,12 @@ impl VectorLayout {
             ("exp_o", unit.exp_out_bits()),
             ("sum_o", unit.sum_bits()),
         ]);
+        Self::from_named(named)
+    }
+
+    /// The layout of fields given from the most significant end as (name, width), each padded to
+    /// whole hex digits.
+    pub fn from_named(named: Vec<(&'static str, u32)>) -> Self {
         let word_bits = named.iter().map(|(_, w)| w.div_ceil(4) * 4).sum();
         let mut offset = word_bits;
         let fields = named
@@ -188,7 +194,7 @@ pub fn generate(unit: &DotUnit, count: usize, seed: u64) -> Vec<Vector> {
 
 /// Hex digits (most significant first) of a field built from `lanes` of `lane_bits` each, lane 0 at
 /// the least significant end, padded to `padded` bits.
-fn lanes_hex(lanes: impl Iterator<Item = u64>, lane_bits: u32, padded: u32) -> String {
+pub(crate) fn lanes_hex(lanes: impl Iterator<Item = u64>, lane_bits: u32, padded: u32) -> String {
     let mut bits = vec![false; padded as usize];
     for (i, v) in lanes.enumerate() {
         for j in 0..lane_bits {
@@ -226,13 +232,13 @@ fn bits_lanes(bits: &[bool], lane_bits: u32, count: u32) -> Vec<u64> {
         .collect()
 }
 
-/// The text of a vector file for `unit`.
-pub fn to_text(unit: &DotUnit, vectors: &[Vector], seed: u64) -> String {
-    let layout = VectorLayout::of(unit);
+/// The comment lines that open every vector file: the magic line, the unit, the count and seed, and
+/// the word's fields.
+pub(crate) fn file_header(layout: &VectorLayout, unit: &str, count: usize, seed: u64) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{MAGIC}");
-    let _ = writeln!(s, "// {}", unit_line(unit));
-    let _ = writeln!(s, "// count={} seed={seed}", vectors.len());
+    let _ = writeln!(s, "// {unit}");
+    let _ = writeln!(s, "// count={count} seed={seed}");
     let _ = writeln!(
         s,
         "// word {} bits, fields from the most significant end (name:bits): {}",
@@ -244,6 +250,13 @@ pub fn to_text(unit: &DotUnit, vectors: &[Vector], seed: u64) -> String {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    s
+}
+
+/// The text of a vector file for `unit`.
+pub fn to_text(unit: &DotUnit, vectors: &[Vector], seed: u64) -> String {
+    let layout = VectorLayout::of(unit);
+    let mut s = file_header(&layout, &unit_line(unit), vectors.len(), seed);
     let m = unit.mantissa_bits();
     let el = unit.format.element;
     let sc = unit.format.scale;

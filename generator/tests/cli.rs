@@ -1,32 +1,8 @@
 //! The command line: outputs, determinism, configuration files and every error path
 //! (a message that names the parameter and its range, exit code 2, no files written).
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn hbfpgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hbfpgen"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    match std::fs::read_dir(dir) {
-        Ok(rd) => {
-            let mut v: Vec<String> = rd
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
-            v.sort();
-            v
-        }
-        Err(_) => vec![],
-    }
-}
+mod common;
+use common::{files_in, hbfpgen, stderr};
 
 #[test]
 fn gen_writes_sv_manifest_and_testbench_deterministically() {

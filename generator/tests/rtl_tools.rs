@@ -7,28 +7,12 @@
 //! `cargo test`; `make test` runs them with `--ignored`.
 
 use hbfpgen::dot::{DotSpec, DotUnit, Stages};
-use hbfpgen::{dot_files, output, vectors};
-use std::path::Path;
+use hbfpgen::{dot_files, vectors};
 
 const VECTORS: usize = 200;
 
 mod common;
-use common::run;
-
-/// The closing line of a testbench run, as (passed, failed).
-fn summary(log: &str) -> (usize, usize) {
-    let line = log
-        .lines()
-        .rev()
-        .find(|l| l.ends_with(" failed") && l.contains(" passed, "))
-        .unwrap_or_else(|| panic!("no `N passed, N failed` line in:\n{log}"));
-    let n: Vec<usize> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().unwrap())
-        .collect();
-    (n[0], n[1])
-}
+use common::check_generated;
 
 fn unit(m: u32, b: u32, s: Stages, t: u32) -> DotUnit {
     DotSpec {
@@ -44,69 +28,14 @@ fn unit(m: u32, b: u32, s: Stages, t: u32) -> DotUnit {
 
 /// Generates `u` with its testbench and vectors, and checks it with every tool.
 fn check_unit(u: &DotUnit) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("rtl-matrix")
-        .join(&u.name);
-    let _ = std::fs::remove_dir_all(&dir);
-    output::write_all(&dir, &dot_files(u, true).unwrap()).unwrap();
     let v = vectors::generate(u, VECTORS, 0x5eed);
-    let vec_name = format!("{}.vec", u.name);
-    output::write_one(&dir.join(&vec_name), &vectors::to_text(u, &v, 0x5eed)).unwrap();
-    let sv = format!("{}.sv", u.name);
-    let tb = format!("{}_tb.sv", u.name);
-    let top = format!("{}_tb", u.name);
-
-    run(&dir, "verilator", &["--lint-only", "-Wall", &sv]);
-    let script = format!(
-        "read_verilog -sv {sv}; hierarchy -check -top {}; proc; check -assert",
-        u.name
+    check_generated(
+        "rtl-matrix",
+        &u.name,
+        &dot_files(u, true).unwrap(),
+        &vectors::to_text(u, &v, 0x5eed),
+        VECTORS,
     );
-    run(&dir, "yosys", &["-q", "-p", &script]);
-
-    run(&dir, "iverilog", &["-g2012", "-o", "tb.vvp", &tb, &sv]);
-    let log = run(&dir, "vvp", &["-n", "tb.vvp"]);
-    assert_eq!(summary(&log), (VECTORS, 0), "Icarus, {}:\n{log}", u.name);
-
-    run(
-        &dir,
-        "verilator",
-        &[
-            "--binary",
-            "--top-module",
-            &top,
-            "-Mdir",
-            "obj_dir",
-            "-o",
-            "tb",
-            &tb,
-            &sv,
-        ],
-    );
-    let log = run(&dir, "obj_dir/tb", &["+seed=7"]);
-    assert_eq!(summary(&log), (VECTORS, 0), "Verilator, {}:\n{log}", u.name);
-
-    // The testbench can fail: one corrupted expected sum is one failure, in both simulators.
-    let text = std::fs::read_to_string(dir.join(&vec_name)).unwrap();
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let first = lines.iter().position(|l| !l.starts_with("//")).unwrap();
-    let last = lines[first].pop().unwrap();
-    let flipped = if last == '0' { '1' } else { '0' };
-    lines[first].push(flipped);
-    std::fs::write(dir.join("bad.vec"), lines.join("\n") + "\n").unwrap();
-    let log = run(&dir, "vvp", &["-n", "tb.vvp", "+vectors=bad.vec"]);
-    assert_eq!(
-        summary(&log),
-        (VECTORS - 1, 1),
-        "Icarus must catch it:\n{log}"
-    );
-    let log = run(&dir, "obj_dir/tb", &["+vectors=bad.vec"]);
-    assert_eq!(
-        summary(&log),
-        (VECTORS - 1, 1),
-        "Verilator must catch it:\n{log}"
-    );
-
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn check_all_stages(m: u32, b: u32) {

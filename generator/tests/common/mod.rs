@@ -1,7 +1,8 @@
 //! Helpers shared by the tests that run the external tools.
+#![allow(dead_code)] // each test crate uses some of them
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// The path of `name` on PATH; panics with the fix when it is missing.
 pub fn tool(name: &str) -> PathBuf {
@@ -40,4 +41,124 @@ pub fn run(dir: &Path, program: &str, args: &[&str]) -> String {
         dir.display()
     );
     text
+}
+
+/// The closing line of a testbench run, as (passed, failed).
+pub fn summary(log: &str) -> (usize, usize) {
+    let line = log
+        .lines()
+        .rev()
+        .find(|l| l.ends_with(" failed") && l.contains(" passed, "))
+        .unwrap_or_else(|| panic!("no `N passed, N failed` line in:\n{log}"));
+    let n: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    (n[0], n[1])
+}
+
+/// Checks the generated unit `name` in `dir` (NAME.sv, NAME_tb.sv and the vector file `vec_name`
+/// of `count` vectors) with every tool: `verilator --lint-only -Wall`, Yosys 0.23 `hierarchy
+/// -check; proc; check -assert`, and the testbench under Icarus and under Verilator, which must
+/// pass every vector. Then the testbench must catch one corrupted expected bit, in both simulators.
+pub fn check_rtl(dir: &Path, name: &str, vec_name: &str, count: usize) {
+    let sv = format!("{name}.sv");
+    let tb = format!("{name}_tb.sv");
+    let top = format!("{name}_tb");
+    let plus = format!("+vectors={vec_name}");
+
+    run(dir, "verilator", &["--lint-only", "-Wall", &sv]);
+    let script =
+        format!("read_verilog -sv {sv}; hierarchy -check -top {name}; proc; check -assert");
+    run(dir, "yosys", &["-q", "-p", &script]);
+
+    run(dir, "iverilog", &["-g2012", "-o", "tb.vvp", &tb, &sv]);
+    let log = run(dir, "vvp", &["-n", "tb.vvp", &plus]);
+    assert_eq!(summary(&log), (count, 0), "Icarus, {name}:\n{log}");
+
+    run(
+        dir,
+        "verilator",
+        &[
+            "--binary",
+            "--top-module",
+            &top,
+            "-Mdir",
+            "obj_dir",
+            "-o",
+            "tb",
+            &tb,
+            &sv,
+        ],
+    );
+    let log = run(dir, "obj_dir/tb", &["+seed=7", &plus]);
+    assert_eq!(summary(&log), (count, 0), "Verilator, {name}:\n{log}");
+
+    // The testbench can fail: one corrupted expected bit is one failure, in both simulators.
+    let text = std::fs::read_to_string(dir.join(vec_name)).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let first = lines.iter().position(|l| !l.starts_with("//")).unwrap();
+    let last = lines[first].pop().unwrap();
+    let flipped = if last == '0' { '1' } else { '0' };
+    lines[first].push(flipped);
+    std::fs::write(dir.join("bad.vec"), lines.join("\n") + "\n").unwrap();
+    let log = run(dir, "vvp", &["-n", "tb.vvp", "+vectors=bad.vec"]);
+    assert_eq!(
+        summary(&log),
+        (count - 1, 1),
+        "Icarus must catch it:\n{log}"
+    );
+    let log = run(dir, "obj_dir/tb", &["+vectors=bad.vec"]);
+    assert_eq!(
+        summary(&log),
+        (count - 1, 1),
+        "Verilator must catch it:\n{log}"
+    );
+}
+
+/// Runs the `hbfpgen` binary of this package with `args`.
+pub fn hbfpgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hbfpgen"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The standard error of a run, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The sorted names in `dir` (none when it does not exist).
+pub fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Writes `files` and the vector file `vec_text` (`count` vectors) of the unit `name` into a fresh
+/// directory `group/name` of the test's scratch space, checks them with [`check_rtl`], and removes
+/// the directory when every check passed.
+pub fn check_generated(
+    group: &str,
+    name: &str,
+    files: &[(String, String)],
+    vec_text: &str,
+    count: usize,
+) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(group)
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    hbfpgen::output::write_all(&dir, files).unwrap();
+    let vec_name = format!("{name}.vec");
+    hbfpgen::output::write_one(&dir.join(&vec_name), vec_text).unwrap();
+    check_rtl(&dir, name, &vec_name, count);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -20,7 +20,8 @@ VECTORS ?= 1000
 TARGET ?= ecp5-85k
 SYNTH_FLAGS ?= --no-dsp --seeds 3
 # `make sweep`: the sweep specs whose results docs/fpga-results.md records
-SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070
+# a sweep is fpga/sweeps/<name>.toml, or every fpga/sweeps/<name>-*.toml run as one sweep
+SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070 ecp5-density
 SWEEP_DIR := build/fpga
 
 # Debian packages and one command each provides (checked to decide whether to install); cmake builds
@@ -121,7 +122,8 @@ formal: setup
 
 sweep: setup build
 	@for s in $(SWEEPS); do \
-	  $(HBFPGEN) sweep fpga/sweeps/$$s.toml -o $(SWEEP_DIR)/$$s; \
+	  if [ -f fpga/sweeps/$$s.toml ]; then specs=fpga/sweeps/$$s.toml; else specs="$$(ls fpga/sweeps/$$s-*.toml)"; fi; \
+	  $(HBFPGEN) sweep $$specs -o $(SWEEP_DIR)/$$s; \
 	  echo; cat $(SWEEP_DIR)/$$s/results.md; echo; \
 	done
 

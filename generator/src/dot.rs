@@ -268,7 +268,12 @@ impl DotUnit {
 
     /// The datapath's levels, inputs first, with the pipeline registers placed.
     pub fn levels(&self) -> Vec<Level> {
-        let slots = self.register_slots();
+        self.levels_with(&self.register_slots())
+    }
+
+    /// The datapath's levels with pipeline registers after the levels in `slots` (a unit that
+    /// builds on this datapath places its own registers).
+    pub fn levels_with(&self, slots: &[u32]) -> Vec<Level> {
         let b = self.block();
         let mut levels = vec![
             Level {

@@ -90,7 +90,8 @@ impl FpFormat {
         (1u64 << self.exp_bits) - 1
     }
 
-    fn sign_bit(self, neg: bool) -> u64 {
+    /// The sign bit of the format, set when `neg`.
+    pub fn sign_bit(self, neg: bool) -> u64 {
         u64::from(neg) << (self.exp_bits + self.man_bits)
     }
 

@@ -31,6 +31,7 @@ pub mod error;
 pub mod format;
 pub mod fp;
 pub mod mac;
+pub mod mac_vectors;
 pub mod manifest;
 pub mod model;
 pub mod output;
@@ -85,6 +86,39 @@ pub fn convert_files(
         files.push((
             format!("{}_tb.sv", unit.name),
             rtl::convert_testbench_sv(unit)?,
+        ));
+    }
+    Ok(files)
+}
+
+/// The files that `hbfpgen gen mac` writes for `unit`, as (file name, contents), all rendered.
+pub fn mac_files(unit: &mac::MacUnit, testbench: bool) -> Result<Vec<(String, String)>> {
+    let mut files = vec![
+        (format!("{}.sv", unit.name), rtl::mac_sv(unit)?),
+        (
+            format!("{}.json", unit.name),
+            manifest::MacManifest::of(unit).to_json(),
+        ),
+    ];
+    if testbench {
+        files.push((format!("{}_tb.sv", unit.name), rtl::mac_testbench_sv(unit)?));
+    }
+    Ok(files)
+}
+
+/// The files that `hbfpgen gen fp-mac` writes for `unit`, as (file name, contents), all rendered.
+pub fn fp_mac_files(unit: &mac::FpMacUnit, testbench: bool) -> Result<Vec<(String, String)>> {
+    let mut files = vec![
+        (format!("{}.sv", unit.name), rtl::fp_mac_sv(unit)?),
+        (
+            format!("{}.json", unit.name),
+            manifest::FpMacManifest::of(unit).to_json(),
+        ),
+    ];
+    if testbench {
+        files.push((
+            format!("{}_tb.sv", unit.name),
+            rtl::fp_mac_testbench_sv(unit)?,
         ));
     }
     Ok(files)

@@ -43,8 +43,9 @@ enum Command {
     /// flow in parallel, skipping those that already have a report (resumable), and writes
     /// DIR/results.csv, DIR/results.md and plots (PNG and SVG). docs/fpga-flow.md gives the spec.
     Sweep {
-        /// The sweep spec (TOML).
-        spec: PathBuf,
+        /// The sweep specs (TOML): one grid each, run together into one set of tables.
+        #[arg(required = true, value_name = "SPEC")]
+        spec: Vec<PathBuf>,
         /// Output directory: one subdirectory per configuration, and the tables and plots.
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
@@ -85,6 +86,30 @@ enum GenUnit {
     Convert {
         #[command(flatten)]
         unit: ConvertArgs,
+        /// Also write NAME_tb.sv, a self-checking testbench that reads a vector file.
+        #[arg(long)]
+        testbench: bool,
+        /// Output directory (created if missing).
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
+    /// hbfp_mac: a long dot product over consecutive block pairs (first_i .. last_i), each exact
+    /// block sum added to a floating-point accumulator with one rounding to nearest even.
+    Mac {
+        #[command(flatten)]
+        unit: MacArgs,
+        /// Also write NAME_tb.sv, a self-checking testbench that reads a vector file.
+        #[arg(long)]
+        testbench: bool,
+        /// Output directory (created if missing).
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
+    /// fp_mac: the floating-point baseline, one lane of acc <- round(acc + a * b) (a fused
+    /// multiply-add) over a dot product framed by first_i .. last_i.
+    FpMac {
+        #[command(flatten)]
+        unit: FpMacArgs,
         /// Also write NAME_tb.sv, a self-checking testbench that reads a vector file.
         #[arg(long)]
         testbench: bool,
@@ -175,6 +200,119 @@ impl ConvertArgs {
     }
 }
 
+/// The parameters of an hbfp_mac unit. Flags override the values of --config.
+#[derive(Args)]
+struct MacArgs {
+    /// Mantissa width M of the blocks, sign included: 2 to 16. [default: 4]
+    #[arg(short, long, value_name = "M")]
+    mantissa: Option<u32>,
+    /// Block size B: 1 to 4096. [default: 64]
+    #[arg(short, long, value_name = "B")]
+    block: Option<u32>,
+    /// Shared-exponent width E of the blocks: 2 to 16. [default: 10]
+    #[arg(short, long, value_name = "E")]
+    exp_bits: Option<u32>,
+    /// Accumulator format: fp32 = FP(8, 23), bf16 = FP(8, 7), fp16 = FP(5, 10), fp12 = FP(4, 7).
+    /// [default: fp32]
+    #[arg(long, value_name = "fp32|bf16|fp16|fp12", conflicts_with_all = ["acc_exp_bits", "acc_man_bits"])]
+    acc: Option<String>,
+    /// Accumulator exponent bits e_acc, 3 to 11 (with --acc-man-bits, instead of --acc).
+    #[arg(long, value_name = "E_ACC", requires = "acc_man_bits")]
+    acc_exp_bits: Option<u32>,
+    /// Accumulator fraction bits m_acc, 2 to 52 (with --acc-exp-bits).
+    #[arg(long, value_name = "M_ACC", requires = "acc_exp_bits")]
+    acc_man_bits: Option<u32>,
+    /// Saturate at the largest finite value instead of overflowing to infinity.
+    #[arg(long)]
+    saturate: bool,
+    /// Pipeline stages before the accumulator: 0 to ceil(log2 B) + 3, or `max`. The result leaves
+    /// S + 1 cycles after the last block pair. [default: max]
+    #[arg(short, long, value_name = "S|max")]
+    stages: Option<Stages>,
+    /// Width of a tag that travels with each block pair; the last pair's tag leaves with the
+    /// result: 0 to 64. [default: 0]
+    #[arg(short, long, value_name = "T")]
+    tag_bits: Option<u32>,
+    /// Module name, also the output files' stem.
+    /// [default: hbfp_mac_m<M>_b<B>_e<E>_s<S>_<acc>, with _sat, _t<T>]
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Read the parameters from a TOML file (keys: mantissa, block, exp_bits, acc, acc_exp_bits,
+    /// acc_man_bits, saturate, stages, tag_bits, name).
+    #[arg(short, long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl MacArgs {
+    fn resolve(&self) -> Result<hbfpgen::mac::MacUnit> {
+        use hbfpgen::mac::MacSpec;
+        let flags = MacSpec {
+            mantissa: self.mantissa,
+            block: self.block,
+            exp_bits: self.exp_bits,
+            acc: self.acc.clone(),
+            acc_exp_bits: self.acc_exp_bits,
+            acc_man_bits: self.acc_man_bits,
+            saturate: self.saturate.then_some(true),
+            stages: self.stages,
+            tag_bits: self.tag_bits,
+            name: self.name.clone(),
+        };
+        let base = match &self.config {
+            Some(path) => MacSpec::from_toml_file(path)?,
+            None => MacSpec::default(),
+        };
+        base.overridden_by(&flags).resolve()
+    }
+}
+
+/// The parameters of an fp_mac unit. Flags override the values of --config.
+#[derive(Args)]
+struct FpMacArgs {
+    /// Operand format of a and b: fp32, bf16 or fp16. [default: fp32]
+    #[arg(long, value_name = "fp32|bf16|fp16")]
+    operand: Option<String>,
+    /// Accumulator format: fp32, bf16, fp16 or fp12. [default: fp32]
+    #[arg(long, value_name = "fp32|bf16|fp16|fp12")]
+    acc: Option<String>,
+    /// Saturate at the largest finite value instead of overflowing to infinity.
+    #[arg(long)]
+    saturate: bool,
+    /// Pipeline stages before the accumulator: 0 to 3, or `max`. The result leaves S + 1 cycles
+    /// after the last pair. [default: max]
+    #[arg(short, long, value_name = "S|max")]
+    stages: Option<Stages>,
+    /// Width of a tag that travels with each pair: 0 to 64. [default: 0]
+    #[arg(short, long, value_name = "T")]
+    tag_bits: Option<u32>,
+    /// Module name, also the output files' stem.
+    /// [default: fp_mac_<operand>_<acc>_s<S>, with _sat, _t<T>]
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Read the parameters from a TOML file (keys: operand, acc, saturate, stages, tag_bits, name).
+    #[arg(short, long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl FpMacArgs {
+    fn resolve(&self) -> Result<hbfpgen::mac::FpMacUnit> {
+        use hbfpgen::mac::FpMacSpec;
+        let flags = FpMacSpec {
+            operand: self.operand.clone(),
+            acc: self.acc.clone(),
+            saturate: self.saturate.then_some(true),
+            stages: self.stages,
+            tag_bits: self.tag_bits,
+            name: self.name.clone(),
+        };
+        let base = match &self.config {
+            Some(path) => FpMacSpec::from_toml_file(path)?,
+            None => FpMacSpec::default(),
+        };
+        base.overridden_by(&flags).resolve()
+    }
+}
+
 /// The parameters of an int_dot unit.
 #[derive(Args)]
 struct IntDotArgs {
@@ -218,6 +356,27 @@ enum SynthUnit {
     IntDot {
         #[command(flatten)]
         unit: IntDotArgs,
+        #[command(flatten)]
+        flow: FlowArgs,
+    },
+    /// Synthesise an hbfp_mac unit (the dot product and its accumulator).
+    Mac {
+        #[command(flatten)]
+        unit: MacArgs,
+        #[command(flatten)]
+        flow: FlowArgs,
+    },
+    /// Synthesise an fp_mac unit (one floating-point multiply-accumulate lane).
+    FpMac {
+        #[command(flatten)]
+        unit: FpMacArgs,
+        #[command(flatten)]
+        flow: FlowArgs,
+    },
+    /// Synthesise an hbfp_convert unit.
+    Convert {
+        #[command(flatten)]
+        unit: ConvertArgs,
         #[command(flatten)]
         flow: FlowArgs,
     },
@@ -284,6 +443,38 @@ enum VectorsUnit {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Vectors for hbfp_mac: long dot products of 1 to 6 block pairs (first .. last) with the
+    /// golden model's accumulator after each pair; values aimed across the accumulator's range,
+    /// corner blocks, and exact cancellations.
+    Mac {
+        #[command(flatten)]
+        unit: MacArgs,
+        /// Number of block pairs (the last dot product is completed, so a few more may be written).
+        #[arg(short = 'n', long, value_name = "COUNT", default_value_t = 1000)]
+        count: usize,
+        /// Seed of the random vectors (the same seed gives the same file).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Vectors for fp_mac: dot products of 1 to 6 operand pairs (first .. last) with the golden
+    /// model's accumulator after each pair; products aimed across the accumulator's range,
+    /// special values (zeros, subnormals, max, Inf, NaN) and exact cancellations.
+    FpMac {
+        #[command(flatten)]
+        unit: FpMacArgs,
+        /// Number of operand pairs (the last dot product is completed, so a few more may be written).
+        #[arg(short = 'n', long, value_name = "COUNT", default_value_t = 1000)]
+        count: usize,
+        /// Seed of the random vectors (the same seed gives the same file).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Vectors for hbfp_convert: each corner value (zeros, subnormals, powers of two and their
     /// neighbours, rounding ties, the largest finite values, Inf, NaN) alone and as a whole block,
     /// then random blocks; with --exhaustive, every block of corner values instead.
@@ -317,6 +508,11 @@ enum InfoUnit {
     Convert {
         #[command(flatten)]
         unit: ConvertArgs,
+    },
+    /// Information on an hbfp_mac unit.
+    Mac {
+        #[command(flatten)]
+        unit: MacArgs,
     },
 }
 
@@ -426,6 +622,47 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Gen {
+            unit:
+                GenUnit::Mac {
+                    unit,
+                    testbench,
+                    output,
+                },
+        } => {
+            let unit = unit.resolve()?;
+            for path in output::write_all(&output, &hbfpgen::mac_files(&unit, testbench)?)? {
+                println!("wrote {}", path.display());
+            }
+            println!(
+                "{}: {} lanes of {}-bit mantissas accumulated in {}, latency {} cycles",
+                unit.name,
+                unit.dot.block(),
+                unit.dot.mantissa_bits(),
+                unit.acc.format,
+                unit.latency()
+            );
+        }
+        Command::Gen {
+            unit:
+                GenUnit::FpMac {
+                    unit,
+                    testbench,
+                    output,
+                },
+        } => {
+            let unit = unit.resolve()?;
+            for path in output::write_all(&output, &hbfpgen::fp_mac_files(&unit, testbench)?)? {
+                println!("wrote {}", path.display());
+            }
+            println!(
+                "{}: {} operands accumulated in {}, latency {} cycles",
+                unit.name,
+                unit.mac.operand,
+                unit.mac.acc.format,
+                unit.latency()
+            );
+        }
+        Command::Gen {
             unit: GenUnit::IntDot { unit, output },
         } => {
             let unit = unit.resolve()?;
@@ -492,6 +729,46 @@ fn run(cli: Cli) -> Result<()> {
                 output.display()
             );
         }
+        Command::Vectors {
+            unit:
+                VectorsUnit::Mac {
+                    unit,
+                    count,
+                    seed,
+                    output,
+                },
+        } => {
+            use hbfpgen::mac_vectors;
+            let unit = unit.resolve()?;
+            let v = mac_vectors::generate(&unit, count, seed);
+            output::write_one(&output, &mac_vectors::to_text(&unit, &v, seed))?;
+            println!(
+                "wrote {} vectors for {} to {}",
+                v.len(),
+                unit.name,
+                output.display()
+            );
+        }
+        Command::Vectors {
+            unit:
+                VectorsUnit::FpMac {
+                    unit,
+                    count,
+                    seed,
+                    output,
+                },
+        } => {
+            use hbfpgen::mac_vectors;
+            let unit = unit.resolve()?;
+            let v = mac_vectors::generate_fp(&unit, count, seed);
+            output::write_one(&output, &mac_vectors::fp_to_text(&unit, &v, seed))?;
+            println!(
+                "wrote {} vectors for {} to {}",
+                v.len(),
+                unit.name,
+                output.display()
+            );
+        }
         Command::Synth { unit } => {
             let (design, flow) = match &unit {
                 SynthUnit::Dot { unit, flow } => {
@@ -499,6 +776,15 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 SynthUnit::IntDot { unit, flow } => {
                     (hbfpgen::synth::Design::int_dot(&unit.resolve()?)?, flow)
+                }
+                SynthUnit::Mac { unit, flow } => {
+                    (hbfpgen::synth::Design::mac(&unit.resolve()?)?, flow)
+                }
+                SynthUnit::FpMac { unit, flow } => {
+                    (hbfpgen::synth::Design::fp_mac(&unit.resolve()?)?, flow)
+                }
+                SynthUnit::Convert { unit, flow } => {
+                    (hbfpgen::synth::Design::convert(&unit.resolve()?)?, flow)
                 }
             };
             let options = flow.options();
@@ -521,12 +807,18 @@ fn run(cli: Cli) -> Result<()> {
             tables_only,
         } => {
             use hbfpgen::sweep;
-            let configs = sweep::SweepSpec::from_toml_file(&spec)?.configs()?;
+            let mut configs = Vec::new();
+            for path in &spec {
+                configs.extend(sweep::SweepSpec::from_toml_file(path)?.configs()?);
+            }
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             eprintln!(
                 "sweep {}: {} configurations, {} at a time, into {}",
-                spec.display(),
+                spec.iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 configs.len(),
                 jobs,
                 output.display()
@@ -578,6 +870,12 @@ fn run(cli: Cli) -> Result<()> {
                 "{}",
                 hbfpgen::manifest::ConvertManifest::of(&unit).to_json()
             );
+        }
+        Command::Info {
+            unit: InfoUnit::Mac { unit },
+        } => {
+            let unit = unit.resolve()?;
+            print!("{}", hbfpgen::manifest::MacManifest::of(&unit).to_json());
         }
     }
     Ok(())

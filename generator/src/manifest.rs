@@ -4,6 +4,7 @@
 use crate::convert::ConvertUnit;
 use crate::dot::{DotUnit, IntDotUnit, Level};
 use crate::format::BlockFormat;
+use crate::mac::{FpMacUnit, MacUnit};
 use crate::rtl::{command_line, int_dot_command_line, GENERATOR_VERSION};
 use serde::Serialize;
 
@@ -519,6 +520,270 @@ impl ConvertManifest {
                 nan_exp: scale.nan_exp(),
                 levels: unit.levels(),
             },
+            ports,
+        }
+    }
+
+    /// The manifest as pretty-printed JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("the manifest serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// Widths derived from the parameters of an `hbfp_mac` unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MacDerived {
+    /// Width W of a block sum (2M + floor(log2 B)).
+    pub sum_bits: u32,
+    /// Width n of the accumulator's alignment window.
+    pub window_bits: u32,
+    /// Width of the accumulator's signed exponent arithmetic.
+    pub exp_arith_bits: u32,
+    /// The largest accepted number of stages.
+    pub max_stages: u32,
+    /// Level indices followed by a pipeline register (the dot product's levels, then the
+    /// normalisation level).
+    pub register_slots: Vec<u32>,
+}
+
+/// The manifest of an `hbfp_mac` unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MacManifest {
+    /// The generator.
+    pub generator: GeneratorInfo,
+    /// The kind of unit: `hbfp_mac`.
+    pub unit: &'static str,
+    /// The module name.
+    pub module: String,
+    /// The block format of both operands.
+    pub format: BlockFormat,
+    /// The accumulator.
+    pub accumulator: crate::mac::Accumulator,
+    /// Pipeline stages before the accumulator.
+    pub stages: u32,
+    /// Tag width T (bits).
+    pub tag_bits: u32,
+    /// Cycles from the last block pair of a dot product to its result, without back-pressure.
+    pub latency: u32,
+    /// Block pairs accepted per cycle without back-pressure.
+    pub throughput: u32,
+    /// Derived widths.
+    pub derived: MacDerived,
+    /// Every port, in declaration order.
+    pub ports: Vec<Port>,
+}
+
+impl MacManifest {
+    /// The manifest of `unit`.
+    pub fn of(unit: &MacUnit) -> Self {
+        use Direction::{Input, Output};
+        let d = &unit.dot;
+        let (m, b, e, t) = (d.mantissa_bits(), d.block(), d.exp_bits(), unit.tag_bits);
+        let lanes =
+            format!("{b} lanes of {m}-bit two's-complement mantissas, lane i at [i*{m} +: {m}]");
+        let mut ports = Vec::new();
+        clock_ports(&mut ports, 1);
+        ports.extend([
+            port("in_valid_i", Input, 1, false, "a block pair is presented"),
+            port(
+                "in_ready_o",
+                Output,
+                1,
+                false,
+                "the unit accepts the presented pair",
+            ),
+            port(
+                "a_man_i",
+                Input,
+                d.man_bus_bits(),
+                false,
+                &format!("block A: {lanes}"),
+            ),
+            port("a_exp_i", Input, e, true, "block A: shared exponent"),
+            port(
+                "b_man_i",
+                Input,
+                d.man_bus_bits(),
+                false,
+                &format!("block B: {lanes}"),
+            ),
+            port("b_exp_i", Input, e, true, "block B: shared exponent"),
+        ]);
+        accumulating_ports(&mut ports, t, unit.acc.format);
+        MacManifest {
+            generator: GeneratorInfo {
+                name: "hbfpgen",
+                version: GENERATOR_VERSION,
+                command: crate::rtl::mac_command_line(unit),
+            },
+            unit: "hbfp_mac",
+            module: unit.name.clone(),
+            format: d.format,
+            accumulator: unit.acc,
+            stages: unit.stages,
+            tag_bits: t,
+            latency: unit.latency(),
+            throughput: 1,
+            derived: MacDerived {
+                sum_bits: d.sum_bits(),
+                window_bits: unit.datapath().window_bits(),
+                exp_arith_bits: unit.datapath().exp_arith_bits(),
+                max_stages: unit.max_stages(),
+                register_slots: unit.register_slots(),
+            },
+            ports,
+        }
+    }
+
+    /// The manifest as pretty-printed JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("the manifest serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// The ports that every accumulating unit ends with: the framing (first, last), the tag, the
+/// output handshake and the accumulator's result.
+fn accumulating_ports(ports: &mut Vec<Port>, t: u32, acc: crate::fp::FpFormat) {
+    use Direction::{Input, Output};
+    ports.extend([
+        port(
+            "first_i",
+            Input,
+            1,
+            false,
+            "the pair begins a dot product (the accumulator restarts from +0)",
+        ),
+        port(
+            "last_i",
+            Input,
+            1,
+            false,
+            "the pair ends a dot product (its result is output)",
+        ),
+    ]);
+    if t > 0 {
+        ports.push(port(
+            "tag_i",
+            Input,
+            t,
+            false,
+            "travels with the pair; the last pair's tag leaves with the result",
+        ));
+        ports.push(port(
+            "tag_o",
+            Output,
+            t,
+            false,
+            "the tag of the result's last pair",
+        ));
+    }
+    ports.extend([
+        port(
+            "out_valid_o",
+            Output,
+            1,
+            false,
+            "a result is presented; held until accepted",
+        ),
+        port(
+            "out_ready_i",
+            Input,
+            1,
+            false,
+            "the consumer accepts the presented result",
+        ),
+        port(
+            "acc_o",
+            Output,
+            acc.bits(),
+            false,
+            &format!("the dot product as a {acc} bit pattern"),
+        ),
+    ]);
+}
+
+/// The manifest of an `fp_mac` unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FpMacManifest {
+    /// The generator.
+    pub generator: GeneratorInfo,
+    /// The kind of unit: `fp_mac`.
+    pub unit: &'static str,
+    /// The module name.
+    pub module: String,
+    /// The operand format and the accumulator.
+    pub mac: crate::mac::FpMac,
+    /// Pipeline stages before the accumulator.
+    pub stages: u32,
+    /// Tag width T (bits).
+    pub tag_bits: u32,
+    /// Cycles from the last operand pair of a dot product to its result, without back-pressure.
+    pub latency: u32,
+    /// Operand pairs accepted per cycle without back-pressure.
+    pub throughput: u32,
+    /// The accumulator loop's widths: the product is its addend.
+    pub accumulator_datapath: crate::mac::AccumulatorDatapath,
+    /// Every port, in declaration order.
+    pub ports: Vec<Port>,
+}
+
+impl FpMacManifest {
+    /// The manifest of `unit`.
+    pub fn of(unit: &FpMacUnit) -> Self {
+        use Direction::{Input, Output};
+        let ob = unit.mac.operand.bits();
+        let t = unit.tag_bits;
+        let mut ports = Vec::new();
+        clock_ports(&mut ports, 1);
+        ports.extend([
+            port(
+                "in_valid_i",
+                Input,
+                1,
+                false,
+                "an operand pair is presented",
+            ),
+            port(
+                "in_ready_o",
+                Output,
+                1,
+                false,
+                "the unit accepts the presented pair",
+            ),
+            port(
+                "a_i",
+                Input,
+                ob,
+                false,
+                &format!("operand a, {}", unit.mac.operand),
+            ),
+            port(
+                "b_i",
+                Input,
+                ob,
+                false,
+                &format!("operand b, {}", unit.mac.operand),
+            ),
+        ]);
+        accumulating_ports(&mut ports, t, unit.mac.acc.format);
+        FpMacManifest {
+            generator: GeneratorInfo {
+                name: "hbfpgen",
+                version: GENERATOR_VERSION,
+                command: crate::rtl::fp_mac_command_line(unit),
+            },
+            unit: "fp_mac",
+            module: unit.name.clone(),
+            mac: unit.mac,
+            stages: unit.stages,
+            tag_bits: t,
+            latency: unit.latency(),
+            throughput: 1,
+            accumulator_datapath: unit.datapath(),
             ports,
         }
     }

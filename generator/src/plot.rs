@@ -52,11 +52,17 @@ type Series = BTreeMap<String, Vec<(f64, f64, f64, f64)>>;
 
 fn luts_per_lane(rows: &[Row]) -> Series {
     let mut s = Series::new();
-    for r in rows {
+    // an fp_mac lane has no mantissa width to plot against; it is in the density table
+    for r in rows.iter().filter(|r| r.unit != "fp_mac") {
         if let Some(x) = &r.report {
             let y = x.luts as f64 / r.block.max(1) as f64;
+            let acc = if r.acc.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", r.acc)
+            };
             s.entry(format!(
-                "B={} {} {}",
+                "{acc}B={} {} {}",
                 r.block,
                 r.target,
                 if r.dsp { "DSP" } else { "no DSP" }

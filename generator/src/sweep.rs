@@ -19,6 +19,7 @@ use crate::dot::{DotSpec, IntDotUnit, Stages};
 use crate::error::{Error, Result};
 use crate::synth::{synthesise, Design, Report, SynthOptions, Target, YosysFlavour};
 use serde::Deserialize;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -31,6 +32,13 @@ pub enum SweepUnit {
     /// `int_dot` alone.
     #[serde(rename = "int-dot")]
     IntDot,
+    /// `hbfp_mac`: the dot product with an accumulator of each of `acc`.
+    #[serde(rename = "mac")]
+    Mac,
+    /// `fp_mac`: one floating-point lane for each of `operand` x `acc` (`mantissa` and `block`
+    /// are not used).
+    #[serde(rename = "fp-mac")]
+    FpMac,
 }
 
 /// A sweep specification, as read from TOML.
@@ -39,10 +47,18 @@ pub enum SweepUnit {
 pub struct SweepSpec {
     /// The unit.
     pub unit: SweepUnit,
-    /// Mantissa widths.
+    /// Mantissa widths (not used by fp-mac).
+    #[serde(default)]
     pub mantissa: Vec<u32>,
-    /// Block sizes.
+    /// Block sizes (not used by fp-mac).
+    #[serde(default)]
     pub block: Vec<u32>,
+    /// Accumulator presets of mac and fp-mac (`["fp32"]` when absent).
+    #[serde(default = "default_fp32")]
+    pub acc: Vec<String>,
+    /// Operand formats of fp-mac (`["fp32"]` when absent).
+    #[serde(default = "default_fp32")]
+    pub operand: Vec<String>,
     /// Pipeline stages (a number or `max`); [`Stages::Max`] when absent.
     #[serde(default = "default_stages")]
     pub stages: Vec<Stages>,
@@ -59,6 +75,10 @@ pub struct SweepSpec {
     pub yosys: Option<YosysFlavour>,
     /// nextpnr's target frequency in MHz (the target's default when absent).
     pub freq: Option<f64>,
+}
+
+fn default_fp32() -> Vec<String> {
+    vec!["fp32".into()]
 }
 
 fn default_stages() -> Vec<Stages> {
@@ -92,12 +112,15 @@ impl SweepSpec {
             crate::output::toml_message(
                 text,
                 &e,
-                "unit, mantissa, block, stages, target, dsp, exp_bits, seeds, yosys, freq",
+                "unit, mantissa, block, acc, operand, stages, target, dsp, exp_bits, seeds, yosys, freq",
             )
         })?;
+        let fp = spec.unit == SweepUnit::FpMac;
         for (name, empty) in [
-            ("mantissa", spec.mantissa.is_empty()),
-            ("block", spec.block.is_empty()),
+            ("mantissa", spec.mantissa.is_empty() && !fp),
+            ("block", spec.block.is_empty() && !fp),
+            ("acc", spec.acc.is_empty()),
+            ("operand", spec.operand.is_empty()),
             ("stages", spec.stages.is_empty()),
             ("target", spec.target.is_empty()),
         ] {
@@ -106,6 +129,62 @@ impl SweepSpec {
             }
         }
         Ok(spec)
+    }
+
+    /// The designs of the grid (without target and DSP), in grid order.
+    fn designs(&self) -> Result<Vec<Design>> {
+        let mut out = Vec::new();
+        if self.unit == SweepUnit::FpMac {
+            for op in &self.operand {
+                for acc in &self.acc {
+                    for &s in &self.stages {
+                        let unit = crate::mac::FpMacSpec {
+                            operand: Some(op.clone()),
+                            acc: Some(acc.clone()),
+                            stages: Some(s),
+                            ..Default::default()
+                        }
+                        .resolve()?;
+                        out.push(Design::fp_mac(&unit)?);
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        for &m in &self.mantissa {
+            for &b in &self.block {
+                for &s in &self.stages {
+                    if self.unit == SweepUnit::Mac {
+                        for acc in &self.acc {
+                            let unit = crate::mac::MacSpec {
+                                mantissa: Some(m),
+                                block: Some(b),
+                                exp_bits: self.exp_bits,
+                                acc: Some(acc.clone()),
+                                stages: Some(s),
+                                ..Default::default()
+                            }
+                            .resolve()?;
+                            out.push(Design::mac(&unit)?);
+                        }
+                        continue;
+                    }
+                    let dot = DotSpec {
+                        mantissa: Some(m),
+                        block: Some(b),
+                        exp_bits: self.exp_bits,
+                        stages: Some(s),
+                        ..Default::default()
+                    }
+                    .resolve()?;
+                    out.push(match self.unit {
+                        SweepUnit::IntDot => Design::int_dot(&IntDotUnit::of(&dot, None)?)?,
+                        _ => Design::dot(&dot)?,
+                    });
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Every configuration of the grid, validated; an invalid combination is an error that names it.
@@ -118,46 +197,30 @@ impl SweepSpec {
                 self.dsp.clone()
             };
             for &dsp in &dsps {
-                for &m in &self.mantissa {
-                    for &b in &self.block {
-                        for &s in &self.stages {
-                            let dot = DotSpec {
-                                mantissa: Some(m),
-                                block: Some(b),
-                                exp_bits: self.exp_bits,
-                                stages: Some(s),
-                                ..Default::default()
-                            }
-                            .resolve()?;
-                            let design = match self.unit {
-                                SweepUnit::Dot => Design::dot(&dot)?,
-                                SweepUnit::IntDot => Design::int_dot(&IntDotUnit::of(&dot, None)?)?,
-                            };
-                            let mut options = SynthOptions::new(target);
-                            options.dsp = dsp;
-                            options.seeds = self.seeds.unwrap_or(3);
-                            options.yosys = self.yosys.unwrap_or_default();
-                            if let Some(f) = self.freq {
-                                options.freq_mhz = f;
-                            }
-                            options.validate()?;
-                            let id = format!(
-                                "{}-{}-{}-{}",
-                                design.module,
-                                target,
-                                if dsp { "dsp" } else { "nodsp" },
-                                match options.yosys {
-                                    YosysFlavour::Debian => "yosys023",
-                                    YosysFlavour::Yowasp => "yosys070",
-                                }
-                            );
-                            out.push(Config {
-                                design,
-                                options,
-                                id,
-                            });
-                        }
+                for design in self.designs()? {
+                    let mut options = SynthOptions::new(target);
+                    options.dsp = dsp;
+                    options.seeds = self.seeds.unwrap_or(3);
+                    options.yosys = self.yosys.unwrap_or_default();
+                    if let Some(f) = self.freq {
+                        options.freq_mhz = f;
                     }
+                    options.validate()?;
+                    let id = format!(
+                        "{}-{}-{}-{}",
+                        design.module,
+                        target,
+                        if dsp { "dsp" } else { "nodsp" },
+                        match options.yosys {
+                            YosysFlavour::Debian => "yosys023",
+                            YosysFlavour::Yowasp => "yosys070",
+                        }
+                    );
+                    out.push(Config {
+                        design,
+                        options,
+                        id,
+                    });
                 }
             }
         }
@@ -266,6 +329,12 @@ pub fn run(configs: Vec<Config>, run: &SweepRun) -> Vec<(Config, Outcome)> {
 pub struct Row {
     /// The configuration's directory name.
     pub id: String,
+    /// The kind of unit (`hbfp_dot`, `int_dot`, `hbfp_mac`, `fp_mac`).
+    pub unit: String,
+    /// The accumulator preset (mac and fp-mac; empty otherwise).
+    pub acc: String,
+    /// The operand format (fp-mac; empty otherwise).
+    pub operand: String,
     /// Mantissa width.
     pub mantissa: u32,
     /// Block size.
@@ -300,8 +369,19 @@ pub fn rows(results: &[(Config, Outcome)]) -> Vec<Row> {
                 Outcome::Failed(_) => (None, "failed"),
                 Outcome::Missing => (None, "missing"),
             };
+            let text = |n: &str| {
+                c.design
+                    .parameters
+                    .get(n)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            };
             Row {
                 id: c.id.clone(),
+                unit: c.design.unit.clone(),
+                acc: text("acc"),
+                operand: text("operand"),
                 mantissa: p("mantissa"),
                 block: p("block"),
                 stages: p("stages"),
@@ -367,12 +447,32 @@ fn cells(r: &Row) -> Vec<String> {
     v
 }
 
+/// The columns of a table of `rows`: [`COLUMNS`], and `acc` and `operand` when a row has an
+/// accumulator (so that the tables of dot-product sweeps keep their form).
+fn columns(rows: &[Row]) -> Vec<&'static str> {
+    let mut c = COLUMNS.to_vec();
+    if rows.iter().any(|r| !r.acc.is_empty()) {
+        c.extend(["acc", "operand"]);
+    }
+    c
+}
+
+/// The cells of `r` for the columns `n` of [`columns`].
+fn cells_for(r: &Row, n: usize) -> Vec<String> {
+    let mut v = cells(r);
+    if n > COLUMNS.len() {
+        v.extend([r.acc.clone(), r.operand.clone()]);
+    }
+    v
+}
+
 /// The results as CSV (a header line, then one line per configuration).
 pub fn to_csv(rows: &[Row]) -> String {
-    let mut s = COLUMNS.join(",");
+    let cols = columns(rows);
+    let mut s = cols.join(",");
     s.push('\n');
     for r in rows {
-        s.push_str(&cells(r).join(","));
+        s.push_str(&cells_for(r, cols.len()).join(","));
         s.push('\n');
     }
     s
@@ -380,12 +480,111 @@ pub fn to_csv(rows: &[Row]) -> String {
 
 /// The results as a Markdown table.
 pub fn to_markdown(rows: &[Row]) -> String {
-    let mut s = format!("| {} |\n", COLUMNS.join(" | "));
-    s.push_str(&format!("|{}\n", "---|".repeat(COLUMNS.len())));
+    let cols = columns(rows);
+    let mut s = format!("| {} |\n", cols.join(" | "));
+    s.push_str(&format!("|{}\n", "---|".repeat(cols.len())));
     for r in rows {
-        s.push_str(&format!("| {} |\n", cells(r).join(" | ")));
+        s.push_str(&format!("| {} |\n", cells_for(r, cols.len()).join(" | ")));
     }
     s
+}
+
+/// The analytic area ratios of the Accuracy Booster paper's model (arXiv 2211.10737), per
+/// multiply-accumulate: (mantissa bits, FP32 / HBFP, bfloat16 / HBFP).
+pub const PAPER_RATIOS: [(u32, f64, f64); 3] = [(4, 21.3, 4.4), (6, 12.7, 2.62), (8, 8.28, 1.71)];
+
+/// The density table of a sweep that holds `hbfp_mac` and `fp_mac` results: LUTs and DSPs per
+/// multiply-accumulate lane (an `hbfp_mac`'s figures over its B lanes, the accumulator amortised)
+/// against the fp32 and bf16 `fp_mac` lanes with an fp32 accumulator, beside the paper's analytic
+/// ratios; then the cost of each accumulator. `None` when the sweep has no such results.
+pub fn density_markdown(rows: &[Row]) -> Option<String> {
+    let done: Vec<&Row> = rows.iter().filter(|r| r.report.is_some()).collect();
+    let area = |r: &Row| r.report.as_ref().map_or((0, 0), |x| (x.luts, x.dsps));
+    let mut groups: Vec<(Target, bool)> = Vec::new();
+    for r in &done {
+        if !groups.contains(&(r.target, r.dsp)) {
+            groups.push((r.target, r.dsp));
+        }
+    }
+    let mut s = String::new();
+    for (target, dsp) in groups {
+        let here: Vec<&&Row> = done
+            .iter()
+            .filter(|r| r.target == target && r.dsp == dsp)
+            .collect();
+        let lane = |op: &str| {
+            here.iter()
+                .find(|r| r.unit == "fp_mac" && r.operand == op && r.acc == "fp32")
+                .map(|r| area(r))
+        };
+        let macs: Vec<&&&Row> = here
+            .iter()
+            .filter(|r| r.unit == "hbfp_mac" && r.acc == "fp32")
+            .collect();
+        if macs.is_empty() || (lane("fp32").is_none() && lane("bf16").is_none()) {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "### {target}, {}\n",
+            if dsp { "with DSPs" } else { "without DSPs" }
+        );
+        for op in ["fp32", "bf16"] {
+            if let Some((l, d)) = lane(op) {
+                let _ = writeln!(s, "- `fp_mac` {op} x {op} + fp32 lane: {l} LUTs, {d} DSPs");
+            }
+        }
+        let _ = writeln!(
+            s,
+            "\n| unit | B | LUTs | DSPs | LUTs per lane | DSPs per lane | fp32 lane / HBFP lane (LUTs) | paper | bf16 lane / HBFP lane (LUTs) | paper |"
+        );
+        let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|");
+        for r in macs {
+            let (l, d) = area(r);
+            let per = l as f64 / f64::from(r.block.max(1));
+            let ratio = |op: &str| {
+                lane(op).map_or("".to_owned(), |(fl, _)| format!("{:.1}x", fl as f64 / per))
+            };
+            let paper = PAPER_RATIOS.iter().find(|p| p.0 == r.mantissa);
+            let _ = writeln!(
+                s,
+                "| HBFP{} | {} | {l} | {d} | {per:.1} | {:.2} | {} | {} | {} | {} |",
+                r.mantissa,
+                r.block,
+                f64::from(d as u32) / f64::from(r.block.max(1)),
+                ratio("fp32"),
+                paper.map_or("".into(), |p| format!("{}x", p.1)),
+                ratio("bf16"),
+                paper.map_or("".into(), |p| format!("{}x", p.2)),
+            );
+        }
+        let accs: Vec<&&&Row> = here.iter().filter(|r| r.unit == "hbfp_mac").collect();
+        let shapes: std::collections::BTreeSet<(u32, u32)> =
+            accs.iter().map(|r| (r.mantissa, r.block)).collect();
+        for (m, b) in shapes {
+            let of_shape: Vec<&&&&Row> = accs
+                .iter()
+                .filter(|r| r.mantissa == m && r.block == b)
+                .collect();
+            if of_shape.len() < 2 {
+                continue;
+            }
+            let _ = writeln!(s, "\nAccumulator cost, HBFP{m} x {b}:\n");
+            let _ = writeln!(s, "| accumulator | LUTs | FFs | DSPs | Fmax MHz (median) |");
+            let _ = writeln!(s, "|---|---|---|---|---|");
+            for r in of_shape {
+                if let Some(x) = &r.report {
+                    let _ = writeln!(
+                        s,
+                        "| {} | {} | {} | {} | {:.1} |",
+                        r.acc, x.luts, x.ffs, x.dsps, x.fmax_mhz.median
+                    );
+                }
+            }
+        }
+        s.push('\n');
+    }
+    (!s.is_empty()).then_some(s)
 }
 
 /// Writes `results.csv`, `results.md` and the plots into `dir`; returns the paths written.
@@ -397,6 +596,12 @@ pub fn write_outputs(dir: &Path, rows: &[Row]) -> Result<Vec<PathBuf>> {
             ("results.md".to_owned(), to_markdown(rows)),
         ],
     )?;
+    if let Some(d) = density_markdown(rows) {
+        written.extend(crate::output::write_all(
+            dir,
+            &[("density.md".to_owned(), d)],
+        )?);
+    }
     written.extend(crate::plot::write_plots(dir, rows)?);
     Ok(written)
 }

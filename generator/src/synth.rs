@@ -255,6 +255,67 @@ impl Design {
         })
     }
 
+    /// An `hbfp_mac` unit (no floor). Its parameters add `acc`, the accumulator's name.
+    pub fn mac(unit: &crate::mac::MacUnit) -> Result<Self> {
+        let manifest = crate::manifest::MacManifest::of(unit);
+        Ok(Design {
+            unit: "hbfp_mac".into(),
+            module: unit.name.clone(),
+            files: crate::mac_files(unit, false)?,
+            ports: manifest.ports.clone(),
+            parameters: serde_json::json!({
+                "mantissa": unit.dot.mantissa_bits(),
+                "block": unit.dot.block(),
+                "exp_bits": unit.dot.exp_bits(),
+                "stages": unit.stages,
+                "acc": unit.acc_label(),
+                "saturate": unit.acc.overflow == crate::fp::Overflow::Saturate,
+            }),
+            floor: None,
+        })
+    }
+
+    /// An `fp_mac` unit (no floor): one lane, so its parameters give `block` 1, and `mantissa`
+    /// the operand's significand bits.
+    pub fn fp_mac(unit: &crate::mac::FpMacUnit) -> Result<Self> {
+        use crate::mac::FpMacUnit;
+        let manifest = crate::manifest::FpMacManifest::of(unit);
+        Ok(Design {
+            unit: "fp_mac".into(),
+            module: unit.name.clone(),
+            files: crate::fp_mac_files(unit, false)?,
+            ports: manifest.ports.clone(),
+            parameters: serde_json::json!({
+                "mantissa": unit.sig_bits(),
+                "block": 1,
+                "stages": unit.stages,
+                "operand": FpMacUnit::label(unit.mac.operand),
+                "acc": FpMacUnit::label(unit.mac.acc.format),
+                "saturate": unit.mac.acc.overflow == crate::fp::Overflow::Saturate,
+            }),
+            floor: None,
+        })
+    }
+
+    /// An `hbfp_convert` unit (no floor).
+    pub fn convert(unit: &crate::convert::ConvertUnit) -> Result<Self> {
+        let manifest = crate::manifest::ConvertManifest::of(unit);
+        Ok(Design {
+            unit: "hbfp_convert".into(),
+            module: unit.name.clone(),
+            files: crate::convert_files(unit, false)?,
+            ports: manifest.ports.clone(),
+            parameters: serde_json::json!({
+                "mantissa": unit.mantissa_bits(),
+                "block": unit.block(),
+                "exp_bits": unit.exp_bits(),
+                "stages": unit.stages,
+                "conversion": unit.conv,
+            }),
+            floor: None,
+        })
+    }
+
     /// An `int_dot` unit (no floor: it is the floor).
     pub fn int_dot(unit: &IntDotUnit) -> Result<Self> {
         let manifest = IntDotManifest::of(unit);

@@ -98,10 +98,11 @@ pub fn check_rtl(dir: &Path, name: &str, vec_name: &str, count: usize) {
     // The testbench can fail: one corrupted expected bit is one failure, in both simulators.
     let text = std::fs::read_to_string(dir.join(vec_name)).unwrap();
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let first = lines.iter().position(|l| !l.starts_with("//")).unwrap();
-    let last = lines[first].pop().unwrap();
-    let flipped = if last == '0' { '1' } else { '0' };
-    lines[first].push(flipped);
+    // the last word: it produces an output in every unit (in hbfp_mac, it ends a dot product)
+    let word = lines.iter().rposition(|l| !l.starts_with("//")).unwrap();
+    let digit = lines[word].pop().unwrap();
+    let flipped = if digit == '0' { '1' } else { '0' };
+    lines[word].push(flipped);
     std::fs::write(dir.join("bad.vec"), lines.join("\n") + "\n").unwrap();
     let log = run(dir, "vvp", &["-n", "tb.vvp", "+vectors=bad.vec"]);
     assert_eq!(

@@ -108,6 +108,8 @@ run: setup build
 	echo "   Icarus testbench:  $$icarus"; \
 	echo "   Verilator testbench: $$veril"; \
 	[[ "$$icarus" == "$(VECTORS) passed, 0 failed" && "$$veril" == "$(VECTORS) passed, 0 failed" ]] || { echo "run: testbench failures, see $(RUN_DIR)/*.log" >&2; exit 1; }
+	@echo; echo "== Datapath: FP32 -> hbfp_convert -> hbfp_mac (four accumulators), a random matrix-vector product through the Verilated units"
+	@target/release/verif-demo | sed 's/^/   /'
 	@echo; echo "== FPGA flow: hbfpgen synth dot ... --target $(TARGET) $(SYNTH_FLAGS) (reports in $(RUN_DIR)/synth)"
 	@$(HBFPGEN) synth dot --mantissa $(MANTISSA) --block $(BLOCK) --stages $(STAGES) --name hbfp_dot --target $(TARGET) $(SYNTH_FLAGS) -o $(RUN_DIR)/synth | sed 's/^/   /'
 

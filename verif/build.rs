@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 include!("src/layout.rs");
+include!("src/datapath_units.rs");
 
 const MIN_VERSION: (u32, u32) = (5, 6);
 
@@ -369,6 +370,7 @@ template <class T> struct VerifHarness {
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/layout.rs");
+    println!("cargo:rerun-if-changed=src/datapath_units.rs");
     println!("cargo:rerun-if-env-changed=VERILATOR");
     let (verilator, version) = verilator();
     let root = run(
@@ -386,6 +388,32 @@ fn main() {
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let configs = matrix();
+    // every model: the matrix of hbfp_dot units, then the datapath units (converter, accumulators)
+    let mut models: Vec<(String, String, Layout)> = configs
+        .iter()
+        .map(|c| {
+            let sv = match c.fault {
+                None => rtl::dot_sv(&c.unit),
+                Some(f) => rtl::dot_sv_with_fault(&c.unit, f),
+            }
+            .expect("the matrix renders");
+            let layout = Layout::of(&DotManifest::of(&c.unit));
+            (c.unit.name.clone(), sv, layout)
+        })
+        .collect();
+    let conv = datapath_converter();
+    models.push((
+        conv.name.clone(),
+        rtl::convert_sv(&conv).expect("the converter renders"),
+        Layout::of_ports(&hbfpgen::manifest::ConvertManifest::of(&conv).ports),
+    ));
+    for mac in datapath_macs() {
+        models.push((
+            mac.name.clone(),
+            rtl::mac_sv(&mac).expect("the accumulators render"),
+            Layout::of_ports(&hbfpgen::manifest::MacManifest::of(&mac).ports),
+        ));
+    }
 
     // Verilate every configuration, in parallel.
     let jobs = std::env::var("NUM_JOBS")
@@ -399,16 +427,12 @@ fn main() {
         for _ in 0..jobs {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(c) = configs.get(i) else { break };
-                let name = &c.unit.name;
+                let Some((name, sv, _)) = models.get(i) else {
+                    break;
+                };
                 let dir = out.join("models").join(name);
                 let _ = std::fs::remove_dir_all(&dir);
                 std::fs::create_dir_all(&dir).expect("create the model directory");
-                let sv = match c.fault {
-                    None => rtl::dot_sv(&c.unit),
-                    Some(f) => rtl::dot_sv_with_fault(&c.unit, f),
-                }
-                .expect("the matrix renders");
                 let file = dir.join(format!("{name}.sv"));
                 std::fs::write(&file, sv).expect("write the RTL");
                 let o = Command::new(&verilator)
@@ -453,8 +477,8 @@ fn main() {
     let mut globals: Vec<String> = Vec::new();
     let mut rust = String::new();
     let mut table = String::new();
-    for c in &configs {
-        let name = &c.unit.name;
+    let mut datapath = String::new();
+    for (k, (name, _, layout)) in models.iter().enumerate() {
         let dir = out.join("models").join(name);
         let mk = std::fs::read_to_string(dir.join(format!("V{name}_classes.mk")))
             .unwrap_or_else(|e| fail(&format!("no classes.mk for {name}: {e}")));
@@ -496,9 +520,8 @@ fn main() {
                 .unwrap();
             }
         }
-        let layout = Layout::of(&DotManifest::of(&c.unit));
         unity.push_str("#include \"verif_shim.h\"\n");
-        unity.push_str(&shim(name, &layout));
+        unity.push_str(&shim(name, layout));
         let file = dir.join(format!("{name}__verif.cpp"));
         std::fs::write(&file, unity).expect("write the unity file");
         build.file(&file);
@@ -511,6 +534,17 @@ fn main() {
              fn vd_{name}_cxx_loop(h: *mut c_void, ins: *const u32, expect: *const u32, n: usize, cycles: u64, state: *mut u64) -> u64;"
         )
         .unwrap();
+        let fns = format!(
+            "ModelFns {{ new: vd_{name}_new, free: vd_{name}_free, trace: vd_{name}_trace, step: vd_{name}_step, cxx_loop: vd_{name}_cxx_loop }}"
+        );
+        let Some(c) = configs.get(k) else {
+            writeln!(
+                datapath,
+                "    DatapathModel {{ name: {name:?}, fns: {fns} }},"
+            )
+            .unwrap();
+            continue;
+        };
         let fault = match c.fault {
             None => "None".to_owned(),
             Some(Fault::LaneProduct(l)) => format!("Some(Fault::LaneProduct({l}))"),
@@ -519,7 +553,7 @@ fn main() {
         writeln!(
             table,
             "    ModelInfo {{ name: {name:?}, mantissa: {}, block: {}, exp_bits: {}, stages: {}, tag_bits: {}, fault: {fault}, \
-             fns: ModelFns {{ new: vd_{name}_new, free: vd_{name}_free, trace: vd_{name}_trace, step: vd_{name}_step, cxx_loop: vd_{name}_cxx_loop }} }},",
+             fns: {fns} }},",
             c.unit.mantissa_bits(),
             c.unit.block(),
             c.unit.exp_bits(),
@@ -550,6 +584,8 @@ fn main() {
          extern \"C\" {{\n{rust}}}\n\
          /// Every model compiled into this crate, in the order of the build script's matrix.\n\
          pub static MODELS: &[ModelInfo] = &[\n{table}];\n\
+         /// The datapath models (converter and accumulators), by name.\n\
+         pub static DATAPATH_MODELS: &[DatapathModel] = &[\n{datapath}];\n\
          /// The Verilator that built the models, as it reports its version.\n\
          pub const VERILATOR_VERSION: &str = {version:?};\n"
     );

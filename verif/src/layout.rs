@@ -1,7 +1,7 @@
 // Shared by the build script (`include!`) and the library (`mod layout`), so that the C++ shim and
 // the Rust wrapper place every port at the same offset. Everything here derives from the manifest.
 
-use hbfpgen::manifest::{Direction, DotManifest};
+use hbfpgen::manifest::{Direction, DotManifest, Port};
 
 /// One port's place in the word buffers that cross the FFI: it starts at word `word` (bit 0 of the
 /// port is bit 0 of that word) and takes `words` 32-bit words, the layout of a Verilator port.
@@ -38,10 +38,15 @@ pub struct Layout {
 impl Layout {
     /// The layout of the unit that `manifest` describes.
     pub fn of(manifest: &DotManifest) -> Self {
+        Self::of_ports(&manifest.ports)
+    }
+
+    /// The layout of a unit with `ports` (a manifest's list).
+    pub fn of_ports(ports: &[Port]) -> Self {
         let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
         let (mut in_words, mut out_words) = (0, 0);
         let mut clocked = false;
-        for p in &manifest.ports {
+        for p in ports {
             if p.name == "clk_i" {
                 clocked = true;
                 continue;

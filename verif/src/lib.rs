@@ -12,6 +12,9 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod datapath;
+/// The units of the datapath demonstration (shared with the build script).
+pub mod datapath_units;
 pub mod dut;
 pub mod formal;
 pub mod harness;
@@ -80,11 +83,19 @@ impl ModelInfo {
     }
 }
 
+/// A compiled datapath model (a converter or an accumulator of [`datapath_units`]).
+#[derive(Clone, Copy, Debug)]
+pub struct DatapathModel {
+    /// The module name.
+    pub name: &'static str,
+    pub(crate) fns: ModelFns,
+}
+
 mod models {
     #![allow(missing_docs)]
-    use super::{ModelFns, ModelInfo};
+    use super::{DatapathModel, ModelFns, ModelInfo};
     #[allow(unused_imports)]
     use hbfpgen::rtl::Fault;
     include!(concat!(env!("OUT_DIR"), "/models.rs"));
 }
-pub use models::{MODELS, VERILATOR_VERSION};
+pub use models::{DATAPATH_MODELS, MODELS, VERILATOR_VERSION};

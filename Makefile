@@ -117,7 +117,7 @@ bench: setup
 	$(CARGO) run --release --locked -p hbfp-verif --bin verif-bench
 
 soak: setup
-	PROPTEST_CASES=$(SOAK_CASES) $(CARGO) test --release --locked -p hbfp-verif --test cosim
+	PROPTEST_CASES=$(SOAK_CASES) $(CARGO) test --release --locked -p hbfp-verif --test cosim --test datapath
 
 formal: setup
 	FORMAL_STALL_DEPTH=$${FORMAL_STALL_DEPTH:-9} $(CARGO) test --release --locked -p hbfp-verif --test formal -- --nocapture

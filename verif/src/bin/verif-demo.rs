@@ -201,12 +201,6 @@ fn main() {
                 }
             }
             let y = value(mac.acc.format, got);
-            if std::env::var_os("VERIF_DEMO_DEBUG").is_some() && r < 3 {
-                eprintln!(
-                    "{} row {r}: y {y} exact {} f64 {}",
-                    mac.name, exact[r], reference[r]
-                );
-            }
             for (e, reference) in err.iter_mut().zip([reference[r], exact[r]]) {
                 let rel = (y - reference).abs() / scale[r].max(f64::MIN_POSITIVE);
                 e.0 = e.0.max(rel);

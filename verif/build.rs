@@ -414,6 +414,13 @@ fn main() {
             Layout::of_ports(&hbfpgen::manifest::MacManifest::of(&mac).ports),
         ));
     }
+    for fp in datapath_fp_macs() {
+        models.push((
+            fp.name.clone(),
+            rtl::fp_mac_sv(&fp).expect("the baselines render"),
+            Layout::of_ports(&hbfpgen::manifest::FpMacManifest::of(&fp).ports),
+        ));
+    }
 
     // Verilate every configuration, in parallel.
     let jobs = std::env::var("NUM_JOBS")

@@ -41,3 +41,20 @@ pub fn datapath_macs() -> Vec<MacUnit> {
         })
         .collect()
 }
+
+/// The `fp_mac` baselines of the datapath: fp32 and bf16 operands into an fp32 accumulator,
+/// named `dp_fp_mac_<operand>`.
+pub fn datapath_fp_macs() -> Vec<hbfpgen::mac::FpMacUnit> {
+    ["fp32", "bf16"]
+        .iter()
+        .map(|op| {
+            hbfpgen::mac::FpMacSpec {
+                operand: Some((*op).into()),
+                name: Some(format!("dp_fp_mac_{op}")),
+                ..Default::default()
+            }
+            .resolve()
+            .expect("the datapath baselines are valid")
+        })
+        .collect()
+}

@@ -4,9 +4,11 @@
 
 use hbfp_verif::check::cases;
 use hbfp_verif::datapath::PortDut;
-use hbfp_verif::datapath_units::{datapath_converter, datapath_macs, DATAPATH_BLOCK};
+use hbfp_verif::datapath_units::{
+    datapath_converter, datapath_fp_macs, datapath_macs, DATAPATH_BLOCK,
+};
 use hbfpgen::convert_vectors::FP32_CORNERS;
-use hbfpgen::manifest::{ConvertManifest, MacManifest};
+use hbfpgen::manifest::{ConvertManifest, FpMacManifest, MacManifest};
 use hbfpgen::model::Block;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -254,4 +256,86 @@ fn the_checker_catches_a_wrong_missing_or_extra_result() {
         "a missing result"
     );
     assert!(run(&[]).is_err(), "an extra result");
+}
+
+/// An operand: a special value (zeros, subnormals, the largest values, infinities, NaN) or a value
+/// of random sign and fraction with an exponent within a few binades of 1 (fp32 bits, or bf16 as
+/// the top half).
+fn operand(bf16: bool) -> BoxedStrategy<u64> {
+    let specials: Vec<u32> = vec![
+        0,
+        0x8000_0000,
+        1,
+        0x807f_ffff,
+        0x7f7f_ffff,
+        0xff7f_ffff,
+        0x7f80_0000,
+        0xff80_0000,
+        0x7fc0_0000,
+    ];
+    prop_oneof![
+        1 => proptest::sample::select(specials),
+        8 => (any::<bool>(), 110u32..145, 0u32..(1 << 23))
+            .prop_map(|(s, e, f)| u32::from(s) << 31 | e << 23 | f),
+    ]
+    .prop_map(move |x| {
+        if bf16 {
+            u64::from(x >> 16)
+        } else {
+            u64::from(x)
+        }
+    })
+    .boxed()
+}
+
+/// Law: each `fp_mac` baseline's result for a dot product of 1 to 8 operand pairs is the golden
+/// model's (IEEE 754 fusedMultiplyAdd into the accumulator), in order, under gaps and stalls.
+#[test]
+fn fp_baselines_match_the_model_under_gaps_and_stalls() {
+    for fp in datapath_fp_macs() {
+        let ports = FpMacManifest::of(&fp).ports;
+        let bf16 = fp.mac.operand.bits() == 16;
+        let pairs = (operand(bf16), operand(bf16));
+        let dots = proptest::collection::vec(proptest::collection::vec(pairs, 1..9), 1..6);
+        TestRunner::new(config())
+            .run(&(dots, pattern(), pattern()), |(dots, gaps, stalls)| {
+                let mut dut = PortDut::new(&fp.name, &ports).expect("compiled in");
+                let expected: Vec<Vec<u64>> = dots
+                    .iter()
+                    .map(|pairs| {
+                        let acc = pairs
+                            .iter()
+                            .fold(fp.mac.acc.format.zero(false), |acc, (a, b)| {
+                                fp.mac.step(acc, *a, *b)
+                            });
+                        vec![acc]
+                    })
+                    .collect();
+                let items: Vec<(u64, u64, bool, bool)> = dots
+                    .iter()
+                    .flat_map(|pairs| {
+                        let n = pairs.len();
+                        pairs
+                            .iter()
+                            .enumerate()
+                            .map(move |(j, (a, b))| (*a, *b, j == 0, j + 1 == n))
+                    })
+                    .collect();
+                stream_check(
+                    &mut dut,
+                    &items,
+                    |d, (a, b, first, last)| {
+                        d.set("a_i", *a);
+                        d.set("b_i", *b);
+                        d.set("first_i", u64::from(*first));
+                        d.set("last_i", u64::from(*last));
+                    },
+                    |d| vec![d.get("acc_o")],
+                    &expected,
+                    &gaps,
+                    &stalls,
+                )
+            })
+            .unwrap_or_else(|e| panic!("{}: {e}", fp.name));
+    }
 }

@@ -33,6 +33,7 @@ pub mod fp;
 pub mod mac;
 pub mod mac_vectors;
 pub mod manifest;
+pub mod mixed;
 pub mod model;
 pub mod output;
 pub mod plot;

@@ -9,12 +9,11 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
-# Cargo probes rustc by piping to `rustc -` and caches the answers in target/.rustc_info.json. In 3 of
-# 7 fresh-clone CI runs on 2026-11-23, `cargo test` after `cargo clippy` stopped at once ("failed to
-# run `rustc` to learn about target-specific information", the probe having read text an earlier
-# build script printed); deleting that cache file made the same command pass. The cause is not found:
-# every cargo command here starts without the cache file and with an empty standard input.
-CARGO_RUN = rm -f target/.rustc_info.json; $(CARGO)
+# Cargo probes rustc by piping to `rustc -`. In two of six fresh-clone CI runs on 2026-11-23 that probe
+# read text left by an earlier build script and failed ("failed to run `rustc` to learn about
+# target-specific information"). Cargo's cache of probe results is turned off and every cargo command
+# gets an empty standard input, so that no probe reads anything but its own input.
+export CARGO_CACHE_RUSTC_INFO = 0
 HBFPGEN := target/release/hbfpgen
 RUN_DIR := build/run
 # the default unit of `make run`; override on the command line, e.g. make run MANTISSA=8 BLOCK=16
@@ -81,15 +80,15 @@ setup:
 	echo "setup: $$(verilator --version | head -1); Icarus $$(iverilog -V 2>/dev/null | head -1 | awk '{print $$4}'); $$(yosys -V | awk '{print $$1, $$2}')"
 
 build:
-	$(CARGO_RUN) build --release --locked < /dev/null
+	$(CARGO) build --release --locked < /dev/null
 
 lint:
-	$(CARGO_RUN) fmt --all --check < /dev/null
-	$(CARGO_RUN) clippy --workspace --all-targets --locked -- -D warnings < /dev/null
+	$(CARGO) fmt --all --check < /dev/null
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings < /dev/null
 
 test: setup lint
-	$(CARGO_RUN) test --workspace --locked < /dev/null
-	$(CARGO_RUN) test -p hbfpgen --locked -- --ignored < /dev/null
+	$(CARGO) test --workspace --locked < /dev/null
+	$(CARGO) test -p hbfpgen --locked -- --ignored < /dev/null
 
 run: setup build
 	@rm -rf $(RUN_DIR); mkdir -p $(RUN_DIR)

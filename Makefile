@@ -9,11 +9,6 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
-# Cargo probes rustc by piping to `rustc -`. In two of six fresh-clone CI runs on 2026-11-23 that probe
-# read text left by an earlier build script and failed ("failed to run `rustc` to learn about
-# target-specific information"). Cargo's cache of probe results is turned off and every cargo command
-# gets an empty standard input, so that no probe reads anything but its own input.
-export CARGO_CACHE_RUSTC_INFO = 0
 HBFPGEN := target/release/hbfpgen
 RUN_DIR := build/run
 # the default unit of `make run`; override on the command line, e.g. make run MANTISSA=8 BLOCK=16
@@ -80,15 +75,15 @@ setup:
 	echo "setup: $$(verilator --version | head -1); Icarus $$(iverilog -V 2>/dev/null | head -1 | awk '{print $$4}'); $$(yosys -V | awk '{print $$1, $$2}')"
 
 build:
-	$(CARGO) build --release --locked < /dev/null
+	$(CARGO) build --release --locked
 
 lint:
-	$(CARGO) fmt --all --check < /dev/null
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings < /dev/null
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 test: setup lint
-	$(CARGO) test --workspace --locked < /dev/null
-	$(CARGO) test -p hbfpgen --locked -- --ignored < /dev/null
+	$(CARGO) test --workspace --locked
+	$(CARGO) test -p hbfpgen --locked -- --ignored
 
 run: setup build
 	@rm -rf $(RUN_DIR); mkdir -p $(RUN_DIR)

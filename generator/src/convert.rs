@@ -450,7 +450,7 @@ pub struct ConvertUnit {
 impl ConvertUnit {
     /// Levels of the max tree, ceil(log2 B).
     pub fn tree_levels_for(format: BlockFormat) -> u32 {
-        format.block.next_power_of_two().ilog2()
+        crate::dot::DotUnit::tree_levels_for(format)
     }
 
     /// The maximum number of pipeline stages: after the inputs, after each max-tree level, after

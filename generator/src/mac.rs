@@ -318,14 +318,7 @@ impl MacUnit {
 
     /// The accumulator's name in unit names: the preset, or `acc<e>x<m>`.
     pub fn acc_label(&self) -> String {
-        let f = self.acc.format;
-        match (f.exp_bits(), f.man_bits()) {
-            (8, 23) => "fp32".into(),
-            (8, 7) => "bf16".into(),
-            (5, 10) => "fp16".into(),
-            (4, 7) => "fp12".into(),
-            (e, m) => format!("acc{e}x{m}"),
-        }
+        format_label(self.acc.format)
     }
 
     /// The default module name, e.g. `hbfp_mac_m4_b64_e10_s9_fp32`, with `_sat` and `_t<T>`.

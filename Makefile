@@ -21,7 +21,7 @@ TARGET ?= ecp5-85k
 SYNTH_FLAGS ?= --no-dsp --seeds 3
 # `make sweep`: the sweep specs whose results docs/fpga-results.md records
 # a sweep is fpga/sweeps/<name>.toml, or every fpga/sweeps/<name>-*.toml run as one sweep
-SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070 ecp5-density
+SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070 ecp5-density ecp5-mixed
 SWEEP_DIR := build/fpga
 
 # Debian packages and one command each provides (checked to decide whether to install); cmake builds
@@ -47,7 +47,7 @@ help:
 	@echo "make lint    cargo fmt --check and cargo clippy -D warnings"
 	@echo "make bench   co-simulation throughput (Rust harness against a plain C++ loop)"
 	@echo "make soak    the co-simulation properties with SOAK_CASES (default $(SOAK_CASES)) cases per model"
-	@echo "make formal  the formal checks, the back-pressure miter to FORMAL_STALL_DEPTH (default 9) cycles"
+	@echo "make formal  the formal checks, the back-pressure miter to FORMAL_STALL_DEPTH (default 9) cycles, and HBFP4/6/8 in the mixed unit"
 	@echo "make sweep   the FPGA sweeps of docs/fpga-results.md (fpga/sweeps/*.toml) into $(SWEEP_DIR)"
 	@echo "make clean   remove build outputs"
 
@@ -120,7 +120,7 @@ soak: setup
 	PROPTEST_CASES=$(SOAK_CASES) $(CARGO) test --release --locked -p hbfp-verif --test cosim --test datapath
 
 formal: setup
-	FORMAL_STALL_DEPTH=$${FORMAL_STALL_DEPTH:-9} $(CARGO) test --release --locked -p hbfp-verif --test formal -- --nocapture
+	FORMAL_STALL_DEPTH=$${FORMAL_STALL_DEPTH:-9} MIXED_FORMAL_WIDE=1 $(CARGO) test --release --locked -p hbfp-verif --test formal -- --nocapture
 
 sweep: setup build
 	@for s in $(SWEEPS); do \

@@ -414,6 +414,13 @@ fn main() {
             Layout::of_ports(&hbfpgen::manifest::MacManifest::of(&mac).ports),
         ));
     }
+    for mx in datapath_mixed() {
+        models.push((
+            mx.name.clone(),
+            rtl::mixed_sv(&mx).expect("the mixed-mantissa units render"),
+            Layout::of_ports(&hbfpgen::manifest::MixedManifest::of(&mx).ports),
+        ));
+    }
     for fp in datapath_fp_macs() {
         models.push((
             fp.name.clone(),

@@ -322,7 +322,7 @@ impl ConvertSpec {
 
     /// Validates the spec and derives the unit.
     pub fn resolve(&self) -> Result<ConvertUnit> {
-        use crate::dot::{check_identifier, Stages, TAG_BITS_MAX};
+        use crate::dot::TAG_BITS_MAX;
         let format = BlockFormat::hbfp(
             self.mantissa.unwrap_or(crate::dot::MANTISSA_DEFAULT),
             self.block.unwrap_or(crate::dot::BLOCK_DEFAULT),
@@ -370,29 +370,12 @@ impl ConvertSpec {
             ftz: self.ftz.unwrap_or(false),
         };
         let max = ConvertUnit::max_stages_for(format);
-        let stages = match self.stages.unwrap_or(Stages::Max) {
-            Stages::Max => max,
-            Stages::Count(n) => {
-                crate::format::check_range("stages", n, 0, max).map_err(|_| Error::OutOfRange {
-                    name: "stages",
-                    value: n.to_string(),
-                    allowed: format!(
-                        "0 to {max} (the maximum for block {}), or `max`",
-                        format.block
-                    ),
-                })?;
-                n
-            }
-        };
+        let stages = crate::dot::resolve_stages(self.stages, max, format.block)?;
         let tag_bits = self.tag_bits.unwrap_or(0);
         crate::format::check_range("tag_bits", tag_bits, 0, TAG_BITS_MAX)?;
-        let name = match &self.name {
-            Some(n) => {
-                check_identifier(n)?;
-                n.clone()
-            }
-            None => ConvertUnit::default_name(&conv, stages, tag_bits),
-        };
+        let name = crate::dot::resolve_name(self.name.as_deref(), || {
+            ConvertUnit::default_name(&conv, stages, tag_bits)
+        })?;
         Ok(ConvertUnit {
             conv,
             stages,

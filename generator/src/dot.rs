@@ -139,29 +139,12 @@ impl DotSpec {
             self.exp_bits.unwrap_or(EXP_BITS_DEFAULT),
         )?;
         let max = DotUnit::max_stages_for(format);
-        let stages = match self.stages.unwrap_or(Stages::Max) {
-            Stages::Max => max,
-            Stages::Count(n) => {
-                check_range("stages", n, 0, max).map_err(|_| Error::OutOfRange {
-                    name: "stages",
-                    value: n.to_string(),
-                    allowed: format!(
-                        "0 to {max} (the maximum for block {}), or `max`",
-                        format.block
-                    ),
-                })?;
-                n
-            }
-        };
+        let stages = resolve_stages(self.stages, max, format.block)?;
         let tag_bits = self.tag_bits.unwrap_or(0);
         check_range("tag_bits", tag_bits, 0, TAG_BITS_MAX)?;
-        let name = match &self.name {
-            Some(n) => {
-                check_identifier(n)?;
-                n.clone()
-            }
-            None => default_name(format, stages, tag_bits),
-        };
+        let name = resolve_name(self.name.as_deref(), || {
+            default_name(format, stages, tag_bits)
+        })?;
         Ok(DotUnit {
             format,
             stages,
@@ -313,6 +296,33 @@ impl DotUnit {
 /// registers with this rule.
 pub fn spread_slots(slots: u32, stages: u32) -> Vec<u32> {
     (0..stages).map(|k| (k + 1) * slots / stages - 1).collect()
+}
+
+/// The stages of a unit: unset or `max` gives `max`; a count must lie in 0 to `max` (the error
+/// names the block size `block`, which sets the maximum).
+pub fn resolve_stages(stages: Option<Stages>, max: u32, block: u32) -> Result<u32> {
+    match stages.unwrap_or(Stages::Max) {
+        Stages::Max => Ok(max),
+        Stages::Count(n) => {
+            check_range("stages", n, 0, max).map_err(|_| Error::OutOfRange {
+                name: "stages",
+                value: n.to_string(),
+                allowed: format!("0 to {max} (the maximum for block {block}), or `max`"),
+            })?;
+            Ok(n)
+        }
+    }
+}
+
+/// A unit's module name: `name` when given (it must be a usable identifier), else `default()`.
+pub fn resolve_name(name: Option<&str>, default: impl FnOnce() -> String) -> Result<String> {
+    match name {
+        Some(n) => {
+            check_identifier(n)?;
+            Ok(n.to_owned())
+        }
+        None => Ok(default()),
+    }
 }
 
 /// The default module name, which encodes the parameters.

@@ -34,6 +34,7 @@ pub mod mac;
 pub mod mac_vectors;
 pub mod manifest;
 pub mod mixed;
+pub mod mixed_vectors;
 pub mod model;
 pub mod output;
 pub mod plot;
@@ -120,6 +121,24 @@ pub fn fp_mac_files(unit: &mac::FpMacUnit, testbench: bool) -> Result<Vec<(Strin
         files.push((
             format!("{}_tb.sv", unit.name),
             rtl::fp_mac_testbench_sv(unit)?,
+        ));
+    }
+    Ok(files)
+}
+
+/// The files that `hbfpgen gen mixed` writes for `unit`, as (file name, contents), all rendered.
+pub fn mixed_files(unit: &mixed::MixedUnit, testbench: bool) -> Result<Vec<(String, String)>> {
+    let mut files = vec![
+        (format!("{}.sv", unit.name), rtl::mixed_sv(unit)?),
+        (
+            format!("{}.json", unit.name),
+            manifest::MixedManifest::of(unit).to_json(),
+        ),
+    ];
+    if testbench {
+        files.push((
+            format!("{}_tb.sv", unit.name),
+            rtl::mixed_testbench_sv(unit)?,
         ));
     }
     Ok(files)

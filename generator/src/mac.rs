@@ -188,7 +188,7 @@ impl MacSpec {
 
     /// Validates the spec and derives the unit.
     pub fn resolve(&self) -> Result<MacUnit> {
-        use crate::dot::{check_identifier, DotSpec, Stages, TAG_BITS_MAX};
+        use crate::dot::{DotSpec, TAG_BITS_MAX};
         use crate::error::Error;
         let dot = DotSpec {
             mantissa: self.mantissa,
@@ -253,20 +253,7 @@ impl MacSpec {
             },
         };
         let max = MacUnit::max_stages_for(&dot);
-        let stages = match self.stages.unwrap_or(Stages::Max) {
-            Stages::Max => max,
-            Stages::Count(n) => {
-                crate::format::check_range("stages", n, 0, max).map_err(|_| Error::OutOfRange {
-                    name: "stages",
-                    value: n.to_string(),
-                    allowed: format!(
-                        "0 to {max} (the maximum for block {}), or `max`",
-                        dot.block()
-                    ),
-                })?;
-                n
-            }
-        };
+        let stages = crate::dot::resolve_stages(self.stages, max, dot.block())?;
         let tag_bits = self.tag_bits.unwrap_or(0);
         crate::format::check_range("tag_bits", tag_bits, 0, TAG_BITS_MAX)?;
         let mut unit = MacUnit {
@@ -276,13 +263,7 @@ impl MacSpec {
             tag_bits,
             name: String::new(),
         };
-        unit.name = match &self.name {
-            Some(n) => {
-                check_identifier(n)?;
-                n.clone()
-            }
-            None => unit.default_name(),
-        };
+        unit.name = crate::dot::resolve_name(self.name.as_deref(), || unit.default_name())?;
         Ok(unit)
     }
 }

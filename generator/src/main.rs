@@ -117,6 +117,18 @@ enum GenUnit {
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
     },
+    /// hbfp_mixed_dot: B lanes of 4-bit multipliers that compute HBFP4, HBFP6 or HBFP8 block dot
+    /// products, selected per operation by mode_i; a k-digit mode takes k*k cycles per block pair.
+    Mixed {
+        #[command(flatten)]
+        unit: MixedArgs,
+        /// Also write NAME_tb.sv, a self-checking testbench that reads a vector file.
+        #[arg(long)]
+        testbench: bool,
+        /// Output directory (created if missing).
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
     /// int_dot: the plain integer dot product of the same lanes, mantissa width and pipeline
     /// registers as hbfp_dot, with no exponent, NaN or handshake: the least logic the arithmetic
     /// takes, the floor of the synthesis reports. Writes DIR/NAME.sv and DIR/NAME.json.
@@ -266,6 +278,54 @@ impl MacArgs {
     }
 }
 
+/// The parameters of an hbfp_mixed_dot unit. Flags override the values of --config.
+#[derive(Args)]
+struct MixedArgs {
+    /// The operand widths built, a comma-separated set of 4, 6 and 8. mode_i = k selects the k-th
+    /// smallest; HBFP4 takes 1 cycle per block pair, HBFP6 4 and HBFP8 9. [default: 4,6,8]
+    #[arg(long, value_name = "M,M..", value_delimiter = ',')]
+    modes: Option<Vec<u32>>,
+    /// Block size B (lanes of 4-bit multipliers): 1 to 4096. [default: 64]
+    #[arg(short, long, value_name = "B")]
+    block: Option<u32>,
+    /// Shared-exponent width E: 2 to 16. [default: 10]
+    #[arg(short, long, value_name = "E")]
+    exp_bits: Option<u32>,
+    /// Pipeline stages before the accumulator: 0 to ceil(log2 B) + 2, or `max`. An M-bit
+    /// operation's result leaves k*k + S cycles after it is first presented. [default: max]
+    #[arg(short, long, value_name = "S|max")]
+    stages: Option<Stages>,
+    /// Width of a tag that travels with each operation: 0 to 64. [default: 0]
+    #[arg(short, long, value_name = "T")]
+    tag_bits: Option<u32>,
+    /// Module name, also the output files' stem.
+    /// [default: hbfp_mixed_dot_m<modes>_b<B>_e<E>_s<S>, with _t<T>]
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Read the parameters from a TOML file (keys: modes, block, exp_bits, stages, tag_bits, name).
+    #[arg(short, long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl MixedArgs {
+    fn resolve(&self) -> Result<hbfpgen::mixed::MixedUnit> {
+        use hbfpgen::mixed::MixedSpec;
+        let flags = MixedSpec {
+            modes: self.modes.clone(),
+            block: self.block,
+            exp_bits: self.exp_bits,
+            stages: self.stages,
+            tag_bits: self.tag_bits,
+            name: self.name.clone(),
+        };
+        let base = match &self.config {
+            Some(path) => MixedSpec::from_toml_file(path)?,
+            None => MixedSpec::default(),
+        };
+        base.overridden_by(&flags).resolve()
+    }
+}
+
 /// The parameters of an fp_mac unit. Flags override the values of --config.
 #[derive(Args)]
 struct FpMacArgs {
@@ -373,6 +433,13 @@ enum SynthUnit {
         #[command(flatten)]
         flow: FlowArgs,
     },
+    /// Synthesise an hbfp_mixed_dot unit, and the int_dot of its 4-bit datapath for comparison.
+    Mixed {
+        #[command(flatten)]
+        unit: MixedArgs,
+        #[command(flatten)]
+        flow: FlowArgs,
+    },
     /// Synthesise an hbfp_convert unit.
     Convert {
         #[command(flatten)]
@@ -475,6 +542,22 @@ enum VectorsUnit {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Vectors for hbfp_mixed_dot: hbfp_dot's corner cases in every built mode, then random
+    /// operations whose mode changes at random (an unbuilt mode code now and then), with random
+    /// bits above a narrow mode's width in every lane.
+    Mixed {
+        #[command(flatten)]
+        unit: MixedArgs,
+        /// Number of vectors: the corner cases first, then random ones.
+        #[arg(short = 'n', long, value_name = "COUNT", default_value_t = 1000)]
+        count: usize,
+        /// Seed of the random vectors (the same seed gives the same file).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Vectors for hbfp_convert: each corner value (zeros, subnormals, powers of two and their
     /// neighbours, rounding ties, the largest finite values, Inf, NaN) alone and as a whole block,
     /// then random blocks; with --exhaustive, every block of corner values instead.
@@ -508,6 +591,11 @@ enum InfoUnit {
     Convert {
         #[command(flatten)]
         unit: ConvertArgs,
+    },
+    /// Information on an hbfp_mixed_dot unit: its modes' schedules, cycles per block and latency.
+    Mixed {
+        #[command(flatten)]
+        unit: MixedArgs,
     },
     /// Information on an hbfp_mac unit.
     Mac {
@@ -663,6 +751,36 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Gen {
+            unit:
+                GenUnit::Mixed {
+                    unit,
+                    testbench,
+                    output,
+                },
+        } => {
+            let unit = unit.resolve()?;
+            for path in output::write_all(&output, &hbfpgen::mixed_files(&unit, testbench)?)? {
+                println!("wrote {}", path.display());
+            }
+            let modes: Vec<String> = unit
+                .modes
+                .iter()
+                .map(|&m| {
+                    format!(
+                        "HBFP{m} {} cycle(s) per block, latency {}",
+                        hbfpgen::mixed::MixedUnit::cycles_per_block(m),
+                        unit.latency(m)
+                    )
+                })
+                .collect();
+            println!(
+                "{}: {} lanes of 4-bit multipliers; {}",
+                unit.name,
+                unit.block(),
+                modes.join("; ")
+            );
+        }
+        Command::Gen {
             unit: GenUnit::IntDot { unit, output },
         } => {
             let unit = unit.resolve()?;
@@ -769,6 +887,26 @@ fn run(cli: Cli) -> Result<()> {
                 output.display()
             );
         }
+        Command::Vectors {
+            unit:
+                VectorsUnit::Mixed {
+                    unit,
+                    count,
+                    seed,
+                    output,
+                },
+        } => {
+            use hbfpgen::mixed_vectors;
+            let unit = unit.resolve()?;
+            let v = mixed_vectors::generate(&unit, count, seed);
+            output::write_one(&output, &mixed_vectors::to_text(&unit, &v, seed))?;
+            println!(
+                "wrote {} vectors for {} to {}",
+                v.len(),
+                unit.name,
+                output.display()
+            );
+        }
         Command::Synth { unit } => {
             let (design, flow) = match &unit {
                 SynthUnit::Dot { unit, flow } => {
@@ -782,6 +920,9 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 SynthUnit::FpMac { unit, flow } => {
                     (hbfpgen::synth::Design::fp_mac(&unit.resolve()?)?, flow)
+                }
+                SynthUnit::Mixed { unit, flow } => {
+                    (hbfpgen::synth::Design::mixed(&unit.resolve()?)?, flow)
                 }
                 SynthUnit::Convert { unit, flow } => {
                     (hbfpgen::synth::Design::convert(&unit.resolve()?)?, flow)
@@ -870,6 +1011,12 @@ fn run(cli: Cli) -> Result<()> {
                 "{}",
                 hbfpgen::manifest::ConvertManifest::of(&unit).to_json()
             );
+        }
+        Command::Info {
+            unit: InfoUnit::Mixed { unit },
+        } => {
+            let unit = unit.resolve()?;
+            print!("{}", hbfpgen::manifest::MixedManifest::of(&unit).to_json());
         }
         Command::Info {
             unit: InfoUnit::Mac { unit },

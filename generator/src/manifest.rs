@@ -115,6 +115,50 @@ fn port(name: &str, direction: Direction, width: u32, signed: bool, d: &str) -> 
     }
 }
 
+/// The ports of the two blocks (`a_man_i`, `a_exp_i`, `b_man_i`, `b_exp_i`; `bus` bits of lanes
+/// described by `lanes`, `e`-bit exponents), the tag ports when `t` > 0, and the output handshake.
+fn block_ports(ports: &mut Vec<Port>, bus: u32, e: u32, lanes: &str, t: u32) {
+    use Direction::{Input, Output};
+    ports.extend([
+        port("a_man_i", Input, bus, false, &format!("block A: {lanes}")),
+        port("a_exp_i", Input, e, true, "block A: shared exponent"),
+        port("b_man_i", Input, bus, false, &format!("block B: {lanes}")),
+        port("b_exp_i", Input, e, true, "block B: shared exponent"),
+    ]);
+    if t > 0 {
+        ports.push(port(
+            "tag_i",
+            Input,
+            t,
+            false,
+            "travels unchanged with the operation",
+        ));
+        ports.push(port(
+            "tag_o",
+            Output,
+            t,
+            false,
+            "the tag of the operation on the outputs",
+        ));
+    }
+    ports.extend([
+        port(
+            "out_valid_o",
+            Output,
+            1,
+            false,
+            "a result is presented; held until accepted",
+        ),
+        port(
+            "out_ready_i",
+            Input,
+            1,
+            false,
+            "the consumer accepts the presented result",
+        ),
+    ]);
+}
+
 /// The clock and reset ports of a unit of `stages` pipeline stages: none when it is combinational.
 fn clock_ports(ports: &mut Vec<Port>, stages: u32) {
     if stages > 0 {
@@ -158,54 +202,9 @@ impl DotManifest {
                 false,
                 "the unit accepts the presented operation",
             ),
-            port(
-                "a_man_i",
-                Input,
-                unit.man_bus_bits(),
-                false,
-                &format!("block A: {lanes}"),
-            ),
-            port("a_exp_i", Input, e, true, "block A: shared exponent"),
-            port(
-                "b_man_i",
-                Input,
-                unit.man_bus_bits(),
-                false,
-                &format!("block B: {lanes}"),
-            ),
-            port("b_exp_i", Input, e, true, "block B: shared exponent"),
         ]);
-        if t > 0 {
-            ports.push(port(
-                "tag_i",
-                Input,
-                t,
-                false,
-                "travels unchanged with the operation",
-            ));
-            ports.push(port(
-                "tag_o",
-                Output,
-                t,
-                false,
-                "the tag of the operation on the outputs",
-            ));
-        }
+        block_ports(&mut ports, unit.man_bus_bits(), e, &lanes, t);
         ports.extend([
-            port(
-                "out_valid_o",
-                Output,
-                1,
-                false,
-                "a result is presented; held until accepted",
-            ),
-            port(
-                "out_ready_i",
-                Input,
-                1,
-                false,
-                "the consumer accepts the presented result",
-            ),
             port(
                 "sum_o",
                 Output,
@@ -784,6 +783,170 @@ impl FpMacManifest {
             latency: unit.latency(),
             throughput: 1,
             accumulator_datapath: unit.datapath(),
+            ports,
+        }
+    }
+
+    /// The manifest as pretty-printed JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("the manifest serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// One built mode of an `hbfp_mixed_dot` unit, as its manifest records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MixedMode {
+    /// The value of `mode_i` that selects it.
+    pub code: u32,
+    /// The operand mantissa width M (bits, sign included).
+    pub mantissa: u32,
+    /// Radix-8 digits per element (k).
+    pub digits: u32,
+    /// Cycles per block pair (k * k): one operation is accepted every this many cycles.
+    pub cycles_per_block: u32,
+    /// Cycles from the first cycle an operation is presented to its result, without
+    /// back-pressure.
+    pub latency: u32,
+    /// The beats of the schedule, in order.
+    pub schedule: Vec<crate::mixed::Beat>,
+    /// Width of `hbfp_dot`'s sum for this mode; `sum_o` holds it sign-extended.
+    pub sum_bits: u32,
+}
+
+/// The manifest of an `hbfp_mixed_dot` unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MixedManifest {
+    /// The generator.
+    pub generator: GeneratorInfo,
+    /// The kind of unit: `hbfp_mixed_dot`.
+    pub unit: &'static str,
+    /// The module name.
+    pub module: String,
+    /// The parameters (`modes`, `block`, `exp_bits`, `stages`, `tag_bits`).
+    pub parameters: crate::mixed::MixedSpec,
+    /// The built modes, by code.
+    pub modes: Vec<MixedMode>,
+    /// Width of each lane on `a_man_i` and `b_man_i` (the widest mode).
+    pub lane_bits: u32,
+    /// Width of `sum_o`.
+    pub sum_bits: u32,
+    /// The largest accepted number of stages.
+    pub max_stages: u32,
+    /// The 4-bit datapath's levels with their register placement (the accumulator follows).
+    pub levels: Vec<Level>,
+    /// Every port, in declaration order.
+    pub ports: Vec<Port>,
+}
+
+impl MixedManifest {
+    /// The manifest of `unit`.
+    pub fn of(unit: &crate::mixed::MixedUnit) -> Self {
+        use crate::mixed::{digit_count, schedule, MixedUnit};
+        use Direction::{Input, Output};
+        let (b, e, t, l, mb) = (
+            unit.block(),
+            unit.exp_bits(),
+            unit.tag_bits,
+            unit.lane_bits(),
+            unit.mode_bits(),
+        );
+        let codes = unit
+            .modes
+            .iter()
+            .enumerate()
+            .map(|(c, m)| format!("{c} = HBFP{m}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let lanes = format!(
+            "{b} lanes of {l} bits, lane i at [i*{l} +: {l}]; in an M-bit mode a lane's low M bits \
+             are its two's-complement code and the bits above are ignored"
+        );
+        let mut ports = Vec::new();
+        clock_ports(&mut ports, 1);
+        ports.extend([
+            port("in_valid_i", Input, 1, false, "an operation is presented"),
+            port(
+                "in_ready_o",
+                Output,
+                1,
+                false,
+                "the unit accepts the presented operation (in the last cycle of its schedule; \
+                 depends on mode_i)",
+            ),
+        ]);
+        if mb > 0 {
+            ports.push(port(
+                "mode_i",
+                Input,
+                mb,
+                false,
+                &format!("the operation's mode: {codes}; another code gives a NaN result"),
+            ));
+        }
+        block_ports(&mut ports, unit.man_bus_bits(), e, &lanes, t);
+        ports.extend([
+            port(
+                "sum_o",
+                Output,
+                unit.sum_bits(),
+                true,
+                "exact sum of the lane products, as hbfp_dot of the mode's width (sign-extended); \
+                 0 for an invalid mode code",
+            ),
+            port("exp_o", Output, unit.exp_out_bits(), true, "a_exp + b_exp"),
+            port(
+                "nan_o",
+                Output,
+                1,
+                false,
+                "either operand is a NaN block, or the mode code is invalid",
+            ),
+        ]);
+        if mb > 0 {
+            ports.push(port(
+                "mode_o",
+                Output,
+                mb,
+                false,
+                "the mode code of the result",
+            ));
+        }
+        MixedManifest {
+            generator: GeneratorInfo {
+                name: "hbfpgen",
+                version: GENERATOR_VERSION,
+                command: crate::rtl::mixed_command_line(unit),
+            },
+            unit: "hbfp_mixed_dot",
+            module: unit.name.clone(),
+            parameters: crate::mixed::MixedSpec {
+                modes: Some(unit.modes.clone()),
+                block: Some(b),
+                exp_bits: Some(e),
+                stages: Some(crate::dot::Stages::Count(unit.stages())),
+                tag_bits: Some(t),
+                name: None,
+            },
+            modes: unit
+                .modes
+                .iter()
+                .enumerate()
+                .map(|(code, &m)| MixedMode {
+                    code: code as u32,
+                    mantissa: m,
+                    digits: digit_count(m),
+                    cycles_per_block: MixedUnit::cycles_per_block(m),
+                    latency: unit.latency(m),
+                    schedule: schedule(m),
+                    sum_bits: unit.format_of(m).dot_sum_bits(),
+                })
+                .collect(),
+            lane_bits: l,
+            sum_bits: unit.sum_bits(),
+            max_stages: unit.max_stages(),
+            levels: unit.lanes.levels(),
             ports,
         }
     }

@@ -6,6 +6,7 @@ use crate::dot::{DotUnit, IntDotUnit};
 use crate::error::{Error, Result};
 use crate::fp::Overflow;
 use crate::mac::{FpMacUnit, MacUnit};
+use crate::mixed::{schedule, MixedUnit};
 use crate::vectors::VectorLayout;
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -65,6 +66,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "pipeline.sv",
         include_str!("../../rtl-templates/pipeline.sv.tera"),
+    ),
+    (
+        "hbfp_mixed_dot.sv",
+        include_str!("../../rtl-templates/hbfp_mixed_dot.sv.tera"),
+    ),
+    (
+        "hbfp_mixed_dot_tb.sv",
+        include_str!("../../rtl-templates/hbfp_mixed_dot_tb.sv.tera"),
     ),
     (
         "hbfp_dot_tb.sv",
@@ -190,6 +199,41 @@ struct StageCtx {
     side_bits: u32,
     prev_side: String,
     data: bool,
+}
+
+/// The pipeline stages after the levels in `slots`, each registering its level and the whole side
+/// band (`side_bits`), the first fed by `in_valid_i` and `side_in`, the last released by
+/// `last_ready`.
+fn uniform_stages(slots: &[u32], side_bits: u32, last_ready: &str) -> Vec<StageCtx> {
+    let s = slots.len() as u32;
+    slots
+        .iter()
+        .enumerate()
+        .map(|(r, &level)| {
+            let r = r as u32;
+            StageCtx {
+                index: r,
+                level,
+                prev_valid: if r == 0 {
+                    "in_valid_i".into()
+                } else {
+                    format!("s{}_valid_q", r - 1)
+                },
+                next_ready: if r + 1 == s {
+                    last_ready.into()
+                } else {
+                    format!("s{}_ready", r + 1)
+                },
+                side_bits,
+                prev_side: if r == 0 {
+                    "side_in".into()
+                } else {
+                    format!("s{}_side_q", r - 1)
+                },
+                data: true,
+            }
+        })
+        .collect()
 }
 
 /// `width`-bit slice at element `elem` (an SV expression over genvar `i`) of `src`, sign-extended by
@@ -320,34 +364,7 @@ fn render_dot(unit: &DotUnit, fault: Option<Fault>) -> Result<String> {
         Some(Fault::IgnoreBackpressure) => "1'b1",
         _ => "out_ready_i",
     };
-    let stages: Vec<StageCtx> = slots
-        .iter()
-        .enumerate()
-        .map(|(r, &level)| {
-            let r = r as u32;
-            StageCtx {
-                index: r,
-                level,
-                prev_valid: if r == 0 {
-                    "in_valid_i".into()
-                } else {
-                    format!("s{}_valid_q", r - 1)
-                },
-                next_ready: if r + 1 == s {
-                    out_ready.into()
-                } else {
-                    format!("s{}_ready", r + 1)
-                },
-                side_bits: unit.tag_bits + 1 + unit.exp_out_bits(),
-                prev_side: if r == 0 {
-                    "side_in".into()
-                } else {
-                    format!("s{}_side_q", r - 1)
-                },
-                data: true,
-            }
-        })
-        .collect();
+    let stages = uniform_stages(&slots, unit.tag_bits + 1 + unit.exp_out_bits(), out_ready);
     let last = levels.last().expect("at least two levels");
     let e = unit.exp_bits();
     let mut ctx = tera::Context::new();
@@ -1359,4 +1376,377 @@ pub fn fp_mac_testbench_sv(unit: &FpMacUnit) -> Result<String> {
         ),
     );
     render("fp_mac_tb.sv", &ctx)
+}
+
+/// The command line that regenerates the `hbfp_mixed_dot` unit `unit`.
+pub fn mixed_command_line(unit: &MixedUnit) -> String {
+    format!(
+        "hbfpgen gen mixed --modes {} --block {} --exp-bits {} --stages {} --tag-bits {} --name {}",
+        unit.modes_joined(","),
+        unit.block(),
+        unit.exp_bits(),
+        unit.stages(),
+        unit.tag_bits,
+        unit.name
+    )
+}
+
+/// The comment header of the files of an `hbfp_mixed_dot` unit.
+pub fn mixed_header(unit: &MixedUnit, what: &str) -> String {
+    let slots = unit
+        .lanes
+        .register_slots()
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let modes = unit
+        .modes
+        .iter()
+        .enumerate()
+        .map(|(code, &m)| {
+            format!(
+                "mode_i={code}: HBFP{m}, {} cycle(s) per block, latency {}",
+                MixedUnit::cycles_per_block(m),
+                unit.latency(m)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    comment_header(
+        what,
+        &mixed_command_line(unit),
+        &[
+            format!(
+                "// Parameters: modes {:?}, block B = {} lanes of L = {} bits, exponent E = {} bits, stages S = {}, tag T = {} bits",
+                unit.modes,
+                unit.block(),
+                unit.lane_bits(),
+                unit.exp_bits(),
+                unit.stages(),
+                unit.tag_bits
+            ),
+            format!(
+                "// Derived: sum {} bits, 4-bit datapath sum {} bits, {} digit kinds, at most {} stages",
+                unit.sum_bits(),
+                unit.lanes.sum_bits(),
+                unit.digit_kinds().len(),
+                unit.max_stages()
+            ),
+            format!("// Modes: {modes}. Registers after levels: [{slots}], then the accumulator."),
+            "// Numerics: docs/numerics.md. Handshake: valid/ready, valid never depends on ready; in_ready_o depends on mode_i.".into(),
+        ],
+    )
+}
+
+#[derive(Serialize)]
+struct KindCtx {
+    code: usize,
+    what: String,
+}
+
+#[derive(Serialize)]
+struct BeatCtx {
+    key: String,
+    mode: u32,
+    pass: u32,
+    a_digit: u32,
+    b_digit: u32,
+    a_sel: String,
+    b_sel: String,
+    first: u32,
+    last: u32,
+    shift: u32,
+}
+
+/// Renders the SystemVerilog of an `hbfp_mixed_dot` unit.
+pub fn mixed_sv(unit: &MixedUnit) -> Result<String> {
+    let d = &unit.lanes;
+    let slots = d.register_slots();
+    let lctx = level_ctx_with(d, &slots);
+    let last_level = lctx.last().expect("at least two levels");
+    let (e, t, l, b) = (
+        unit.exp_bits(),
+        unit.tag_bits,
+        unit.lane_bits(),
+        unit.block(),
+    );
+    let (mb, pb) = (unit.mode_bits(), unit.pass_bits());
+    let kinds = unit.digit_kinds();
+    let side = t + mb + 4 + 1 + e + 1;
+    let s = slots.len() as u32;
+    let stages = uniform_stages(&slots, side, "acc_ready");
+    // Digit selection, bit by bit: bit j of a digit comes from one of a few lane bits (or is 0);
+    // the distinct sources of bit j over the built digit kinds are chosen by a shared select
+    // field, so each lane's bit is one small multiplexer.
+    let source = |k: &crate::mixed::DigitSel, j: u32| -> Option<u32> {
+        if j < k.width {
+            Some(k.lo + j)
+        } else if k.signed {
+            Some(k.lo + k.width - 1)
+        } else {
+            None
+        }
+    };
+    let mut sources: Vec<Vec<Option<u32>>> = vec![Vec::new(); 4];
+    for k in &kinds {
+        for (j, src) in sources.iter_mut().enumerate() {
+            let x = source(k, j as u32);
+            if !src.contains(&x) {
+                src.push(x);
+            }
+        }
+    }
+    // bits whose sources are the same lane bits shifted by one form a group with one select
+    // field, emitted as one vector expression (per-bit expressions map worse in Yosys 0.23)
+    let parallel = |j: usize, k: usize| {
+        sources[j].len() == sources[k].len()
+            && sources[j]
+                .iter()
+                .zip(&sources[k])
+                .all(|(x, y)| match (x, y) {
+                    (Some(x), Some(y)) => *y == x + (k - j) as u32,
+                    (None, None) => true,
+                    _ => false,
+                })
+    };
+    let mut groups: Vec<(usize, usize)> = Vec::new(); // (first bit, bits)
+    for j in 0..4 {
+        match groups.last_mut() {
+            Some((g, n)) if parallel(*g, j) => *n += 1,
+            _ => groups.push((j, 1)),
+        }
+    }
+    let sel_w: Vec<u32> = groups
+        .iter()
+        .map(|(g, _)| (sources[*g].len() as u32).next_power_of_two().ilog2())
+        .collect();
+    let sel_off: Vec<u32> = sel_w
+        .iter()
+        .scan(0, |acc, w| {
+            let o = *acc;
+            *acc += w;
+            Some(o)
+        })
+        .collect();
+    let sw: u32 = sel_w.iter().sum();
+    let sel_of = |k: &crate::mixed::DigitSel| -> u64 {
+        groups
+            .iter()
+            .enumerate()
+            .map(|(gi, (g, _))| {
+                let idx = sources[*g]
+                    .iter()
+                    .position(|x| *x == source(k, *g as u32))
+                    .expect("a listed source") as u64;
+                idx << sel_off[gi]
+            })
+            .sum()
+    };
+    let group_expr = |port: &str, sel: &str, gi: usize| -> String {
+        let (g, n) = groups[gi];
+        let src = |x: &Option<u32>| match x {
+            Some(b) if n == 1 => format!("{port}[i*{l}+{b}]"),
+            Some(b) => format!("{port}[i*{l}+{b} +: {n}]"),
+            None => format!("{n}'d0"),
+        };
+        let v = &sources[g];
+        if v.len() == 1 {
+            return src(&v[0]);
+        }
+        let (o, w) = (sel_off[gi], sel_w[gi]);
+        let field = if w == 1 {
+            format!("{sel}[{o}]")
+        } else {
+            format!("{sel}[{}:{o}]", o + w - 1)
+        };
+        // an AND-OR multiplexer (as a ternary chain, Yosys 0.23 maps the multipliers after it
+        // worse: docs/fpga-results.md, table 6)
+        v.iter()
+            .enumerate()
+            .filter(|(_, x)| x.is_some())
+            .map(|(k, x)| {
+                let hit = format!("({field} == {w}'d{k})");
+                if n == 1 {
+                    format!("({} & {hit})", src(x))
+                } else {
+                    format!("({} & {{{n}{{{hit}}}}})", src(x))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let dig_assign: Vec<String> = (0..groups.len())
+        .flat_map(|gi| {
+            let (g, n) = groups[gi];
+            let lhs = |d: &str| {
+                if n == 1 {
+                    format!("{d}[i*4+{g}]")
+                } else {
+                    format!("{d}[i*4+{g} +: {n}]")
+                }
+            };
+            [
+                format!("{} = {};", lhs("dig_a"), group_expr("a_man_i", "a_sel", gi)),
+                format!("{} = {};", lhs("dig_b"), group_expr("b_man_i", "b_sel", gi)),
+            ]
+        })
+        .collect();
+    let kctx: Vec<KindCtx> = kinds
+        .iter()
+        .enumerate()
+        .map(|(code, k)| KindCtx {
+            code,
+            what: format!(
+                "bits [{}:{}] of the lane, {}; select {sw}'h{:x}",
+                k.lo + k.width - 1,
+                k.lo,
+                if k.signed {
+                    "signed (a top digit)"
+                } else {
+                    "unsigned (a lower digit)"
+                },
+                sel_of(k)
+            ),
+        })
+        .collect();
+    let sel_lit = |m: u32, i: u32| -> String {
+        let k = crate::mixed::DigitSel::of(m, i);
+        format!("{sw}'h{:x}", sel_of(&k))
+    };
+    let mut beats = Vec::new();
+    for (code, &m) in unit.modes.iter().enumerate() {
+        let sched = schedule(m);
+        let n = sched.len() as u32;
+        for (p, beat) in sched.iter().enumerate() {
+            let p = p as u32;
+            beats.push(BeatCtx {
+                key: format!("{}'d{}", mb + pb, ((code as u32) << pb) | p),
+                mode: m,
+                pass: p,
+                a_digit: beat.a_digit,
+                b_digit: beat.b_digit,
+                a_sel: sel_lit(m, beat.a_digit),
+                b_sel: sel_lit(m, beat.b_digit),
+                first: u32::from(p == 0),
+                last: u32::from(p + 1 == n),
+                shift: u32::from(beat.shift),
+            });
+        }
+    }
+    let w = unit.sum_bits();
+    let wt = d.sum_bits();
+    let tree = level_name(last_level.index, last_level.registered);
+    let tree_ext = if w > wt {
+        format!("{{{{{}{{{tree}[{}]}}}}, {tree}}}", w - wt, wt - 1)
+    } else {
+        tree.clone()
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "header",
+        &mixed_header(
+            unit,
+            &format!(
+                "hbfp_mixed_dot: exact HBFP{} block dot products on a 4-bit datapath",
+                unit.modes_joined("/")
+            ),
+        ),
+    );
+    ctx.insert("name", &unit.name);
+    ctx.insert("e", &e);
+    ctx.insert("t", &t);
+    ctx.insert("l", &l);
+    ctx.insert("b", &b);
+    ctx.insert("w", &w);
+    ctx.insert("mb", &mb);
+    ctx.insert("pb", &pb);
+    ctx.insert("sw", &sw);
+    ctx.insert("dig_assign", &dig_assign);
+    ctx.insert("m", &4);
+    ctx.insert("port_bus", &unit.man_bus_bits());
+    ctx.insert("man_bus", &d.man_bus_bits());
+    ctx.insert("lvl0_src", "{dig_b, dig_a}");
+    ctx.insert("side", &side);
+    ctx.insert(
+        "nan_code",
+        &format!("{e}'h{:x}", d.format.scale.encode(d.format.scale.nan_exp())),
+    );
+    ctx.insert("fault_lane_bit", &Option::<u32>::None);
+    ctx.insert(
+        "beat_key",
+        &if mb > 0 {
+            "{mode_i, pass_q}".to_owned()
+        } else {
+            "pass_q".to_owned()
+        },
+    );
+    ctx.insert("beats", &beats);
+    ctx.insert("kinds", &kctx);
+    ctx.insert("levels", &lctx);
+    ctx.insert("stages", &stages);
+    ctx.insert("last_stage", &s.saturating_sub(1));
+    ctx.insert("out_ready", "acc_ready");
+    ctx.insert(
+        "last_valid",
+        &if s > 0 {
+            format!("s{}_valid_q", s - 1)
+        } else {
+            "in_valid_i".to_owned()
+        },
+    );
+    ctx.insert(
+        "last_side",
+        &if s > 0 {
+            format!("s{}_side_q", s - 1)
+        } else {
+            "side_in".to_owned()
+        },
+    );
+    ctx.insert("tree_ext", &tree_ext);
+    render("hbfp_mixed_dot.sv", &ctx)
+}
+
+/// Renders the self-checking testbench of an `hbfp_mixed_dot` unit (module `<name>_tb`).
+pub fn mixed_testbench_sv(unit: &MixedUnit) -> Result<String> {
+    let layout = crate::mixed_vectors::layout(unit);
+    let (t, mb) = (unit.tag_bits, unit.mode_bits());
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "header",
+        &mixed_header(
+            unit,
+            &format!("{}_tb: self-checking testbench of {}", unit.name, unit.name),
+        ),
+    );
+    ctx.insert("name", &unit.name);
+    ctx.insert("t", &t);
+    ctx.insert("mb", &mb);
+    ctx.insert("e", &unit.exp_bits());
+    ctx.insert("w", &unit.sum_bits());
+    ctx.insert("port_bus", &unit.man_bus_bits());
+    ctx.insert("word_bits", &layout.word_bits);
+    ctx.insert("depth", &depth_for(layout.word_bits));
+    ctx.insert("latency", &unit.latency(unit.lane_bits()));
+    ctx.insert("default_vectors", &format!("{}.vec", unit.name));
+    let mut ins = vec!["a_exp", "a_man", "b_exp", "b_man"];
+    let mut outs = vec!["sum_o", "exp_o", "nan"];
+    let mut concat = "nan_o, exp_o, sum_o".to_owned();
+    let mut out_bits = 1 + unit.exp_out_bits() + unit.sum_bits();
+    if mb > 0 {
+        ins.push("mode");
+        outs.push("mode");
+        concat = format!("mode_o, {concat}");
+        out_bits += mb;
+    }
+    if t > 0 {
+        ins.push("tag");
+        outs.push("tag");
+        concat = format!("tag_o, {concat}");
+        out_bits += t;
+    }
+    testbench_fields(&mut ctx, &layout, &ins, &outs);
+    ctx.insert("out_concat", &concat);
+    ctx.insert("out_bits", &out_bits);
+    render("hbfp_mixed_dot_tb.sv", &ctx)
 }

@@ -5,7 +5,7 @@
 //! The spec is a TOML file (see `docs/fpga-flow.md`):
 //!
 //! ```toml
-//! unit = "dot"              # dot or int-dot
+//! unit = "dot"              # dot, int-dot, mac, fp-mac or mixed
 //! mantissa = [4, 6, 8]
 //! block = [16, 64]
 //! stages = ["max"]          # numbers, or "max"
@@ -39,6 +39,10 @@ pub enum SweepUnit {
     /// are not used).
     #[serde(rename = "fp-mac")]
     FpMac,
+    /// `hbfp_mixed_dot` for each set of `modes` (`mantissa` is not used), with the `int_dot` of
+    /// its 4-bit datapath as the floor.
+    #[serde(rename = "mixed")]
+    Mixed,
 }
 
 /// A sweep specification, as read from TOML.
@@ -59,6 +63,9 @@ pub struct SweepSpec {
     /// Operand formats of fp-mac (`["fp32"]` when absent).
     #[serde(default = "default_fp32")]
     pub operand: Vec<String>,
+    /// Sets of modes of mixed, e.g. `[[4, 6], [4, 6, 8]]` (`[[4, 6, 8]]` when absent).
+    #[serde(default = "default_modes")]
+    pub modes: Vec<Vec<u32>>,
     /// Pipeline stages (a number or `max`); [`Stages::Max`] when absent.
     #[serde(default = "default_stages")]
     pub stages: Vec<Stages>,
@@ -79,6 +86,10 @@ pub struct SweepSpec {
 
 fn default_fp32() -> Vec<String> {
     vec!["fp32".into()]
+}
+
+fn default_modes() -> Vec<Vec<u32>> {
+    vec![crate::mixed::MODES_DEFAULT.to_vec()]
 }
 
 fn default_stages() -> Vec<Stages> {
@@ -112,12 +123,15 @@ impl SweepSpec {
             crate::output::toml_message(
                 text,
                 &e,
-                "unit, mantissa, block, acc, operand, stages, target, dsp, exp_bits, seeds, yosys, freq",
+                "unit, mantissa, block, acc, operand, modes, stages, target, dsp, exp_bits, seeds, \
+                 yosys, freq",
             )
         })?;
         let fp = spec.unit == SweepUnit::FpMac;
+        let mixed = spec.unit == SweepUnit::Mixed;
         for (name, empty) in [
-            ("mantissa", spec.mantissa.is_empty() && !fp),
+            ("mantissa", spec.mantissa.is_empty() && !fp && !mixed),
+            ("modes", spec.modes.is_empty()),
             ("block", spec.block.is_empty() && !fp),
             ("acc", spec.acc.is_empty()),
             ("operand", spec.operand.is_empty()),
@@ -146,6 +160,24 @@ impl SweepSpec {
                         }
                         .resolve()?;
                         out.push(Design::fp_mac(&unit)?);
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        if self.unit == SweepUnit::Mixed {
+            for modes in &self.modes {
+                for &b in &self.block {
+                    for &s in &self.stages {
+                        let unit = crate::mixed::MixedSpec {
+                            modes: Some(modes.clone()),
+                            block: Some(b),
+                            exp_bits: self.exp_bits,
+                            stages: Some(s),
+                            ..Default::default()
+                        }
+                        .resolve()?;
+                        out.push(Design::mixed(&unit)?);
                     }
                 }
             }

@@ -297,6 +297,28 @@ impl Design {
         })
     }
 
+    /// An `hbfp_mixed_dot` unit, with the `int_dot` of its 4-bit datapath (M = 4, the same lanes
+    /// and stages) as its floor. Its parameters give `mantissa` the widest mode and `modes` the
+    /// built modes.
+    pub fn mixed(unit: &crate::mixed::MixedUnit) -> Result<Self> {
+        let manifest = crate::manifest::MixedManifest::of(unit);
+        let floor = Design::int_dot(&IntDotUnit::of(&unit.lanes, None)?)?;
+        Ok(Design {
+            unit: "hbfp_mixed_dot".into(),
+            module: unit.name.clone(),
+            files: crate::mixed_files(unit, false)?,
+            ports: manifest.ports.clone(),
+            parameters: serde_json::json!({
+                "mantissa": unit.lane_bits(),
+                "block": unit.block(),
+                "exp_bits": unit.exp_bits(),
+                "stages": unit.stages(),
+                "modes": unit.modes,
+            }),
+            floor: Some(Box::new(floor)),
+        })
+    }
+
     /// An `hbfp_convert` unit (no floor).
     pub fn convert(unit: &crate::convert::ConvertUnit) -> Result<Self> {
         let manifest = crate::manifest::ConvertManifest::of(unit);

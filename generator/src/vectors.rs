@@ -155,26 +155,9 @@ pub fn generate(unit: &DotUnit, count: usize, seed: u64) -> Vec<Vector> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut pairs = corner_pairs(unit);
     pairs.truncate(count);
-    let (qmin, qmax) = (f.element.min_code(), f.element.max_code());
-    let (emin, emax) = (f.scale.min_exp(), f.scale.max_exp());
-    let random_block = |rng: &mut ChaCha8Rng| {
-        let extreme = rng.gen_ratio(1, 8);
-        Block {
-            exp: rng.gen_range(emin..=emax),
-            man: (0..f.block)
-                .map(|_| {
-                    if extreme {
-                        [qmin, qmax, 0, -1][rng.gen_range(0..4)]
-                    } else {
-                        rng.gen_range(qmin..=qmax)
-                    }
-                })
-                .collect(),
-        }
-    };
     while pairs.len() < count {
-        let a = random_block(&mut rng);
-        let b = random_block(&mut rng);
+        let a = random_block(f, &mut rng);
+        let b = random_block(f, &mut rng);
         pairs.push((a, b));
     }
     pairs
@@ -190,6 +173,26 @@ pub fn generate(unit: &DotUnit, count: usize, seed: u64) -> Vec<Vector> {
             }
         })
         .collect()
+}
+
+/// A random block of format `f`: the exponent anywhere in its range (the NaN code included), and
+/// in one block in eight every code drawn from the extremes (min, max, 0, -1).
+pub(crate) fn random_block(f: crate::format::BlockFormat, rng: &mut ChaCha8Rng) -> Block {
+    let (qmin, qmax) = (f.element.min_code(), f.element.max_code());
+    let (emin, emax) = (f.scale.min_exp(), f.scale.max_exp());
+    let extreme = rng.gen_ratio(1, 8);
+    Block {
+        exp: rng.gen_range(emin..=emax),
+        man: (0..f.block)
+            .map(|_| {
+                if extreme {
+                    [qmin, qmax, 0, -1][rng.gen_range(0..4)]
+                } else {
+                    rng.gen_range(qmin..=qmax)
+                }
+            })
+            .collect(),
+    }
 }
 
 /// Hex digits (most significant first) of a field built from `lanes` of `lane_bits` each, lane 0 at

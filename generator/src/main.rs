@@ -281,8 +281,9 @@ impl MacArgs {
 /// The parameters of an hbfp_mixed_dot unit. Flags override the values of --config.
 #[derive(Args)]
 struct MixedArgs {
-    /// The operand widths built, a comma-separated set of 4, 6 and 8. mode_i = k selects the k-th
-    /// smallest; HBFP4 takes 1 cycle per block pair, HBFP6 4 and HBFP8 9. [default: 4,6,8]
+    /// The operand widths built, a comma-separated set of 4, 6 and 8. mode_i = 0 selects the
+    /// narrowest built width, 1 the next, and so on; HBFP4 takes 1 cycle per block pair, HBFP6 4
+    /// and HBFP8 9. [default: 4,6,8]
     #[arg(long, value_name = "M,M..", value_delimiter = ',')]
     modes: Option<Vec<u32>>,
     /// Block size B (lanes of 4-bit multipliers): 1 to 4096. [default: 64]

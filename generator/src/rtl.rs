@@ -1479,15 +1479,7 @@ pub fn mixed_sv(unit: &MixedUnit) -> Result<String> {
     // Digit selection, bit by bit: bit j of a digit comes from one of a few lane bits (or is 0);
     // the distinct sources of bit j over the built digit kinds are chosen by a shared select
     // field, so each lane's bit is one small multiplexer.
-    let source = |k: &crate::mixed::DigitSel, j: u32| -> Option<u32> {
-        if j < k.width {
-            Some(k.lo + j)
-        } else if k.signed {
-            Some(k.lo + k.width - 1)
-        } else {
-            None
-        }
-    };
+    let source = |k: &crate::mixed::DigitSel, j: u32| k.bit_source(j);
     let mut sources: Vec<Vec<Option<u32>>> = vec![Vec::new(); 4];
     for k in &kinds {
         for (j, src) in sources.iter_mut().enumerate() {
@@ -1663,7 +1655,6 @@ pub fn mixed_sv(unit: &MixedUnit) -> Result<String> {
     ctx.insert("pb", &pb);
     ctx.insert("sw", &sw);
     ctx.insert("dig_assign", &dig_assign);
-    ctx.insert("m", &4);
     ctx.insert("port_bus", &unit.man_bus_bits());
     ctx.insert("man_bus", &d.man_bus_bits());
     ctx.insert("lvl0_src", "{dig_b, dig_a}");

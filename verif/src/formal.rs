@@ -322,16 +322,11 @@ fn tail(text: &str, n: usize) -> String {
 /// Yosys, yosys-smtbmc, the solver's name and the solver's executable.
 fn formal_tools() -> Result<(PathBuf, PathBuf, String, PathBuf), String> {
     let solver = solver();
-    let solver_exe = match solver.as_str() {
+    let solver_path = tool(match solver.as_str() {
         "yices" => "yices-smt2",
         other => other,
-    };
-    Ok((
-        tool("yosys")?,
-        tool("yosys-smtbmc")?,
-        solver.clone(),
-        tool(solver_exe)?,
-    ))
+    })?;
+    Ok((tool("yosys")?, tool("yosys-smtbmc")?, solver, solver_path))
 }
 
 /// Proves that `deep` (built with `fault`, if given) computes the same stream as its combinational
@@ -540,11 +535,10 @@ module miter_mixed (
     t.push_str(&format!(
         r#"  // the expected result of the presented operation
   logic [{r1}:0] r_out, d_out;
-  logic signed [{e}:0] exp_any;
-  assign exp_any = {{a_exp_i[{e1}], a_exp_i}} + {{b_exp_i[{e1}], b_exp_i}};
   always_comb begin
     case (mode)
-{cases}      default: r_out = {{{w}'d0, exp_any, 1'b1, mode}};
+{cases}      // an unbuilt code: sum 0, NaN, and the exponent sum as every mode gives it
+      default: r_out = {{{w}'d0, exp_m{m0}, 1'b1, mode}};
     endcase
   end
   assign d_out = {{d_sum, d_exp, d_nan, d_mode}};
@@ -572,7 +566,7 @@ module miter_mixed (
 endmodule
 "#,
         r1 = r - 1,
-        e1 = e - 1,
+        m0 = unit.modes[0],
         in1 = 2 * bus + 2 * e + mb - 1,
         mode_cat = if mb > 0 { "mode_i, " } else { "" },
         board = scoreboard(r, depth),

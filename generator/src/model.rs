@@ -1,7 +1,6 @@
 //! The bit-exact golden model of the HBFP units. The rules it implements are those of
 //! `docs/numerics.md`; the RTL must agree with it bit for bit.
 
-use crate::dot::DotUnit;
 use crate::error::{Error, Result};
 use crate::format::BlockFormat;
 use serde::Serialize;
@@ -95,15 +94,6 @@ impl DotResult {
     }
 }
 
-impl DotUnit {
-    /// The exact block dot product of `a` and `b`, as the unit computes it.
-    pub fn dot(&self, a: &Block, b: &Block) -> Result<DotResult> {
-        a.check(self.format)?;
-        b.check(self.format)?;
-        Ok(dot_unchecked(self.format, a, b))
-    }
-}
-
 /// The exact dot product of two blocks already known to fit `format`.
 pub fn dot_unchecked(format: BlockFormat, a: &Block, b: &Block) -> DotResult {
     let sum = a.man.iter().zip(&b.man).map(|(x, y)| x * y).sum();
@@ -122,7 +112,7 @@ fn pow2(e: i64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dot::{DotSpec, Stages};
+    use crate::units::dot::{DotSpec, DotUnit, Stages};
 
     fn unit(m: u32, b: u32) -> DotUnit {
         DotSpec {

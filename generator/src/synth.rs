@@ -6,10 +6,9 @@
 //! routing the two together (the wrapper registers every port, so every path of the unit is register
 //! to register). The flow and the meaning of each figure are documented in `docs/fpga-flow.md`.
 
-use crate::dot::{DotUnit, IntDotUnit};
 use crate::error::{Error, Result};
-use crate::manifest::{DotManifest, IntDotManifest, Port};
-use crate::rtl::GENERATOR_VERSION;
+use crate::ports::Port;
+use crate::render::GENERATOR_VERSION;
 use crate::wrapper::{pins_used, wrapper_sv, WrapperStyle};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -241,114 +240,10 @@ pub struct Design {
 }
 
 impl Design {
-    /// An `hbfp_dot` unit, with the `int_dot` of the same shape as its floor.
-    pub fn dot(unit: &DotUnit) -> Result<Self> {
-        let manifest = DotManifest::of(unit);
-        let floor = Design::int_dot(&IntDotUnit::of(unit, None)?)?;
-        Ok(Design {
-            unit: "hbfp_dot".into(),
-            module: unit.name.clone(),
-            files: crate::dot_files(unit, false)?,
-            ports: manifest.ports.clone(),
-            parameters: serde_json::to_value(&manifest.parameters).expect("parameters serialise"),
-            floor: Some(Box::new(floor)),
-        })
-    }
-
-    /// An `hbfp_mac` unit (no floor). Its parameters add `acc`, the accumulator's name.
-    pub fn mac(unit: &crate::mac::MacUnit) -> Result<Self> {
-        let manifest = crate::manifest::MacManifest::of(unit);
-        Ok(Design {
-            unit: "hbfp_mac".into(),
-            module: unit.name.clone(),
-            files: crate::mac_files(unit, false)?,
-            ports: manifest.ports.clone(),
-            parameters: serde_json::json!({
-                "mantissa": unit.dot.mantissa_bits(),
-                "block": unit.dot.block(),
-                "exp_bits": unit.dot.exp_bits(),
-                "stages": unit.stages,
-                "acc": unit.acc_label(),
-                "saturate": unit.acc.overflow == crate::fp::Overflow::Saturate,
-            }),
-            floor: None,
-        })
-    }
-
-    /// An `fp_mac` unit (no floor): one lane, so its parameters give `block` 1, and `mantissa`
-    /// the operand's significand bits.
-    pub fn fp_mac(unit: &crate::mac::FpMacUnit) -> Result<Self> {
-        use crate::mac::FpMacUnit;
-        let manifest = crate::manifest::FpMacManifest::of(unit);
-        Ok(Design {
-            unit: "fp_mac".into(),
-            module: unit.name.clone(),
-            files: crate::fp_mac_files(unit, false)?,
-            ports: manifest.ports.clone(),
-            parameters: serde_json::json!({
-                "mantissa": unit.sig_bits(),
-                "block": 1,
-                "stages": unit.stages,
-                "operand": FpMacUnit::label(unit.mac.operand),
-                "acc": FpMacUnit::label(unit.mac.acc.format),
-                "saturate": unit.mac.acc.overflow == crate::fp::Overflow::Saturate,
-            }),
-            floor: None,
-        })
-    }
-
-    /// An `hbfp_mixed_dot` unit, with the `int_dot` of its 4-bit datapath (M = 4, the same lanes
-    /// and stages) as its floor. Its parameters give `mantissa` the widest mode and `modes` the
-    /// built modes.
-    pub fn mixed(unit: &crate::mixed::MixedUnit) -> Result<Self> {
-        let manifest = crate::manifest::MixedManifest::of(unit);
-        let floor = Design::int_dot(&IntDotUnit::of(&unit.lanes, None)?)?;
-        Ok(Design {
-            unit: "hbfp_mixed_dot".into(),
-            module: unit.name.clone(),
-            files: crate::mixed_files(unit, false)?,
-            ports: manifest.ports.clone(),
-            parameters: serde_json::json!({
-                "mantissa": unit.lane_bits(),
-                "block": unit.block(),
-                "exp_bits": unit.exp_bits(),
-                "stages": unit.stages(),
-                "modes": unit.modes,
-            }),
-            floor: Some(Box::new(floor)),
-        })
-    }
-
-    /// An `hbfp_convert` unit (no floor).
-    pub fn convert(unit: &crate::convert::ConvertUnit) -> Result<Self> {
-        let manifest = crate::manifest::ConvertManifest::of(unit);
-        Ok(Design {
-            unit: "hbfp_convert".into(),
-            module: unit.name.clone(),
-            files: crate::convert_files(unit, false)?,
-            ports: manifest.ports.clone(),
-            parameters: serde_json::json!({
-                "mantissa": unit.mantissa_bits(),
-                "block": unit.block(),
-                "exp_bits": unit.exp_bits(),
-                "stages": unit.stages,
-                "conversion": unit.conv,
-            }),
-            floor: None,
-        })
-    }
-
-    /// An `int_dot` unit (no floor: it is the floor).
-    pub fn int_dot(unit: &IntDotUnit) -> Result<Self> {
-        let manifest = IntDotManifest::of(unit);
-        Ok(Design {
-            unit: "int_dot".into(),
-            module: unit.name.clone(),
-            files: crate::int_dot_files(unit)?,
-            ports: manifest.ports.clone(),
-            parameters: serde_json::to_value(&manifest.parameters).expect("parameters serialise"),
-            floor: None,
-        })
+    /// The design of `unit`: its RTL and manifest, its ports, the parameters the report records,
+    /// and its floor where it has one.
+    pub fn of(unit: &dyn crate::unit::AnyUnit) -> Result<Self> {
+        unit.design()
     }
 }
 
@@ -1180,8 +1075,8 @@ mod tests {
     }
 
     fn sample_report() -> Report {
-        let unit = crate::dot::DotSpec::default().resolve().unwrap();
-        let design = Design::dot(&unit).unwrap();
+        let unit = crate::units::dot::DotSpec::default().resolve().unwrap();
+        let design = Design::of(&unit).unwrap();
         let seeds = vec![
             SeedRun {
                 seed: 1,

@@ -3,8 +3,8 @@
 //! constant or unobserved ports.
 
 use crate::error::{Error, Result};
-use crate::manifest::{Direction, Port};
-use crate::rtl::GENERATOR_VERSION;
+use crate::ports::{Direction, Port};
+use crate::render::GENERATOR_VERSION;
 use serde::{Deserialize, Serialize};
 
 /// How the wrapper reaches the unit's ports.
@@ -42,7 +42,7 @@ struct Connection {
 
 /// Renders the wrapper module `name` around the module `unit` whose ports are `ports`.
 pub fn wrapper_sv(name: &str, unit: &str, ports: &[Port], style: WrapperStyle) -> Result<String> {
-    crate::dot::check_identifier(name)?;
+    crate::ident::check_identifier(name)?;
     let has = |n: &str| ports.iter().any(|p| p.name == n);
     let data: Vec<&Port> = ports
         .iter()
@@ -143,7 +143,7 @@ pub fn wrapper_sv(name: &str, unit: &str, ports: &[Port], style: WrapperStyle) -
         };
         ctx.insert("shift_expr", &shift);
     }
-    crate::rtl::render_template("bench_wrapper.sv", &ctx)
+    crate::render::render_context("bench_wrapper.sv", &ctx)
 }
 
 /// The number of package pins a wrapper of `style` around a unit with `ports` uses (clock, reset

@@ -3,15 +3,16 @@
 //! - fp64: native f64 addition of two f64 values (correctly rounded by IEEE 754);
 //! - fp32 and fp16: the exact sum as f64 TwoSum (hi + lo), rounded by native `as f32` or by Berkeley
 //!   SoftFloat's f64 -> f16, with the tie decided by the sign of lo when hi sits on a midpoint;
-//! - `mac::Accumulator::dot` with an fp64 accumulator against native f64, one addition per block
+//! - `mac::accumulate_blocks` with an fp64 accumulator against native f64, one addition per block
 //!   (each block's exact value is an f64, so each step is one correctly rounded addition);
 //! - IEEE's overflow threshold in fp16, both overflow modes, and the signs of zero.
 //!
 //! Addends are drawn far apart as well as close, so the sticky path and cancellation both occur.
 
+use hbfpgen::accumulate::Accumulator;
 use hbfpgen::dot::{DotSpec, Stages};
 use hbfpgen::fp::{add, round, Exact, FpFormat, Overflow};
-use hbfpgen::mac::Accumulator;
+use hbfpgen::mac::accumulate_blocks;
 use hbfpgen::model::Block;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -165,17 +166,20 @@ fn a_long_dot_product_in_fp64_is_one_native_addition_per_block() {
                 let d = unit.dot(a, b).unwrap();
                 want += d.sum as f64 * 2f64.powi((d.exp - 2 * (m as i64 - 1)) as i32);
             }
-            assert_eq!(acc.dot(&unit, &pairs).unwrap(), want.to_bits());
+            assert_eq!(
+                accumulate_blocks(&acc, &unit, &pairs).unwrap(),
+                want.to_bits()
+            );
         }
         // a NaN block anywhere makes the result NaN; it stays NaN
         let nan = Block::nan(fmt);
         let z = Block::zero(fmt);
-        let got = acc
-            .dot(
-                &unit,
-                &[(z.clone(), z.clone()), (nan, z.clone()), (z.clone(), z)],
-            )
-            .unwrap();
+        let got = accumulate_blocks(
+            &acc,
+            &unit,
+            &[(z.clone(), z.clone()), (nan, z.clone()), (z.clone(), z)],
+        )
+        .unwrap();
         assert_eq!(got, FpFormat::FP64.nan());
     }
 }

@@ -224,7 +224,7 @@ fn vectors_command_is_deterministic_and_readable_back() {
     }
     .resolve()
     .unwrap();
-    assert_eq!(hbfpgen::vectors::read(&u, &a).unwrap().len(), 50);
+    assert_eq!(hbfpgen::dot::vectors::read(&u, &a).unwrap().len(), 50);
 }
 
 #[test]

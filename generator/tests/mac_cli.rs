@@ -113,7 +113,7 @@ fn vectors_frame_every_dot_product_and_are_deterministic() {
     }
     .resolve()
     .unwrap();
-    let v = hbfpgen::mac_vectors::generate(&unit, 300, 3);
+    let v = hbfpgen::mac::vectors::generate(&unit, 300, 3);
     assert!(v.len() >= 300 && v.len() < 306);
     assert!(v[0].first && v.last().unwrap().last);
     for w in v.windows(2) {
@@ -132,8 +132,9 @@ fn vectors_frame_every_dot_product_and_are_deterministic() {
             w[1].expected
         );
     }
-    let a = hbfpgen::mac_vectors::to_text(&unit, &v, 3);
-    let b = hbfpgen::mac_vectors::to_text(&unit, &hbfpgen::mac_vectors::generate(&unit, 300, 3), 3);
+    let a = hbfpgen::mac::vectors::to_text(&unit, &v, 3);
+    let b =
+        hbfpgen::mac::vectors::to_text(&unit, &hbfpgen::mac::vectors::generate(&unit, 300, 3), 3);
     assert_eq!(a, b);
 }
 

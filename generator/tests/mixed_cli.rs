@@ -112,7 +112,7 @@ fn info_and_vectors_and_config() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&vec_file).unwrap();
-    assert!(text.contains("mode:2 a_exp:10 a_man:32"), "{text}");
+    assert!(text.contains("mode:2 a_man:32 a_exp:10"), "{text}");
     assert_eq!(text.lines().filter(|l| !l.starts_with("//")).count(), 50);
 }
 

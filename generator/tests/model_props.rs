@@ -1,9 +1,9 @@
 //! Properties of the golden model and of the widths derived from the parameter type.
 
+use hbfpgen::dot::vectors;
 use hbfpgen::dot::{DotSpec, DotUnit, Stages};
 use hbfpgen::format::{fits_signed, BlockFormat};
 use hbfpgen::model::Block;
-use hbfpgen::vectors;
 use proptest::prelude::*;
 use std::path::Path;
 

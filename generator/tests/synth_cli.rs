@@ -272,10 +272,7 @@ fn a_sweep_with_every_report_present_runs_no_tool_and_tabulates_them() {
     let spec_text = "unit = \"dot\"\nmantissa = [4, 6]\nblock = [4]\nstages = [1, \"max\"]\ntarget = [\"ecp5-25k\"]\ndsp = [false]\nseeds = 2\n";
     let spec = t.path().join("s.toml");
     std::fs::write(&spec, spec_text).unwrap();
-    let configs = SweepSpec::from_toml_str(spec_text)
-        .unwrap()
-        .configs()
-        .unwrap();
+    let configs = SweepSpec::from_toml_file(&spec).unwrap().configs().unwrap();
     assert_eq!(configs.len(), 4);
     let mut expected = Vec::new();
     for (i, c) in configs.iter().enumerate() {

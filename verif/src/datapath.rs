@@ -5,7 +5,7 @@
 use crate::layout::{Layout, Slot};
 use crate::{DatapathModel, DATAPATH_MODELS};
 use bitvec::prelude::*;
-use hbfpgen::manifest::Port;
+use hbfpgen::ports::Port;
 use std::os::raw::c_void;
 
 /// One instance of a datapath model.

@@ -44,11 +44,11 @@ pub fn datapath_macs() -> Vec<MacUnit> {
 
 /// The `fp_mac` baselines of the datapath: fp32 and bf16 operands into an fp32 accumulator,
 /// named `dp_fp_mac_<operand>`.
-pub fn datapath_fp_macs() -> Vec<hbfpgen::mac::FpMacUnit> {
+pub fn datapath_fp_macs() -> Vec<hbfpgen::fp_mac::FpMacUnit> {
     ["fp32", "bf16"]
         .iter()
         .map(|op| {
-            hbfpgen::mac::FpMacSpec {
+            hbfpgen::fp_mac::FpMacSpec {
                 operand: Some((*op).into()),
                 name: Some(format!("dp_fp_mac_{op}")),
                 ..Default::default()

@@ -5,7 +5,6 @@ use crate::ModelInfo;
 use bitvec::prelude::*;
 use hbfpgen::dot::DotUnit;
 use hbfpgen::format::{mask, sign_extend};
-use hbfpgen::manifest::DotManifest;
 use hbfpgen::model::{Block, DotResult};
 use std::ffi::CString;
 use std::os::raw::c_void;
@@ -83,7 +82,7 @@ impl Dut {
     /// A new instance of `info`'s model, before its first cycle.
     pub fn new(info: &'static ModelInfo) -> Dut {
         let unit = info.unit();
-        let layout = Layout::of(&DotManifest::of(&unit));
+        let layout = Layout::of(&unit);
         let slot = |n: &str| layout.slot(n).cloned();
         let word = |n: &str| slot(n).expect("a port of every unit").word;
         let ports = Ports {

@@ -13,8 +13,8 @@
 //!   goes deeper). An unbounded proof of this miter needs invariants over the unit's internal
 //!   registers and is not attempted.
 
+use hbfpgen::dot::emit::{self as rtl, Fault};
 use hbfpgen::dot::{DotSpec, DotUnit, Stages};
-use hbfpgen::rtl::{self, Fault};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -343,11 +343,11 @@ pub fn check(dir: &Path, deep: &DotUnit, fault: Option<Fault>) -> Result<Report,
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let reference = reference_of(deep);
     let deep_sv = match fault {
-        None => rtl::dot_sv(deep),
-        Some(f) => rtl::dot_sv_with_fault(deep, f),
+        None => rtl::sv(deep),
+        Some(f) => rtl::sv_with_fault(deep, f),
     }
     .map_err(|e| e.to_string())?;
-    let ref_sv = rtl::dot_sv(&reference).map_err(|e| e.to_string())?;
+    let ref_sv = rtl::sv(&reference).map_err(|e| e.to_string())?;
     let sh = Shape {
         mb: deep.man_bus_bits(),
         e: deep.exp_bits(),
@@ -597,7 +597,7 @@ pub fn check_mixed(
         let r = mixed_reference(unit, m);
         files.push((
             format!("ref_m{m}.sv"),
-            rtl::dot_sv(&r).map_err(|e| e.to_string())?,
+            rtl::sv(&r).map_err(|e| e.to_string())?,
         ));
     }
     for (name, text) in &files {

@@ -1,7 +1,8 @@
 // Shared by the build script (`include!`) and the library (`mod layout`), so that the C++ shim and
-// the Rust wrapper place every port at the same offset. Everything here derives from the manifest.
+// the Rust wrapper place every port at the same offset. Everything here derives from the unit's
+// port list, declared once in its folder of the generator.
 
-use hbfpgen::manifest::{Direction, DotManifest, Port};
+use hbfpgen::ports::{Direction, Port};
 
 /// One port's place in the word buffers that cross the FFI: it starts at word `word` (bit 0 of the
 /// port is bit 0 of that word) and takes `words` 32-bit words, the layout of a Verilator port.
@@ -36,9 +37,9 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The layout of the unit that `manifest` describes.
-    pub fn of(manifest: &DotManifest) -> Self {
-        Self::of_ports(&manifest.ports)
+    /// The layout of the `hbfp_dot` unit `unit`.
+    pub fn of(unit: &hbfpgen::dot::DotUnit) -> Self {
+        Self::of_ports(&hbfpgen::unit::Unit::ports(unit))
     }
 
     /// The layout of a unit with `ports` (a manifest's list).

@@ -22,8 +22,8 @@ pub mod harness;
 pub mod layout;
 pub mod strategy;
 
+pub use hbfpgen::dot::emit::Fault;
 use hbfpgen::dot::{DotSpec, DotUnit, Stages};
-pub use hbfpgen::rtl::Fault;
 use std::os::raw::{c_char, c_int, c_void};
 
 /// The C functions of one compiled model (the same ABI for every model).
@@ -95,7 +95,7 @@ mod models {
     #![allow(missing_docs)]
     use super::{DatapathModel, ModelFns, ModelInfo};
     #[allow(unused_imports)]
-    use hbfpgen::rtl::Fault;
+    use hbfpgen::dot::emit::Fault;
     include!(concat!(env!("OUT_DIR"), "/models.rs"));
 }
 pub use models::{DATAPATH_MODELS, MODELS, VERILATOR_VERSION};

@@ -7,9 +7,8 @@ use hbfp_verif::datapath::PortDut;
 use hbfp_verif::datapath_units::{
     datapath_converter, datapath_fp_macs, datapath_macs, datapath_mixed, DATAPATH_BLOCK,
 };
-use hbfpgen::convert_vectors::FP32_CORNERS;
+use hbfpgen::convert::vectors::FP32_CORNERS;
 use hbfpgen::format::mask;
-use hbfpgen::manifest::{ConvertManifest, FpMacManifest, MacManifest, MixedManifest};
 use hbfpgen::mixed::{MixedOperand, MixedUnit};
 use hbfpgen::model::Block;
 use proptest::prelude::*;
@@ -109,7 +108,7 @@ fn pattern() -> BoxedStrategy<Vec<bool>> {
 #[test]
 fn converter_matches_the_model_under_gaps_and_stalls() {
     let conv = datapath_converter();
-    let ports = ConvertManifest::of(&conv).ports;
+    let ports = hbfpgen::unit::Unit::ports(&conv);
     let (b, m) = (DATAPATH_BLOCK as usize, conv.mantissa_bits());
     let blocks = proptest::collection::vec(proptest::collection::vec(lane(), b), 1..10);
     TestRunner::new(config())
@@ -161,7 +160,7 @@ fn pair() -> BoxedStrategy<(Block, Block)> {
 fn accumulators_match_the_model_under_gaps_and_stalls() {
     let products = proptest::collection::vec(proptest::collection::vec(pair(), 1..6), 1..6);
     for mac in datapath_macs() {
-        let ports = MacManifest::of(&mac).ports;
+        let ports = hbfpgen::unit::Unit::ports(&mac);
         let m = mac.dot.mantissa_bits();
         TestRunner::new(config())
             .run(
@@ -214,7 +213,7 @@ fn accumulators_match_the_model_under_gaps_and_stalls() {
 #[test]
 fn the_checker_catches_a_wrong_missing_or_extra_result() {
     let mac = &datapath_macs()[0];
-    let ports = MacManifest::of(mac).ports;
+    let ports = hbfpgen::unit::Unit::ports(mac);
     let m = mac.dot.mantissa_bits();
     let blk = |exp: i64, q: i64| Block {
         exp,
@@ -295,7 +294,7 @@ fn operand(bf16: bool) -> BoxedStrategy<u64> {
 #[test]
 fn fp_baselines_match_the_model_under_gaps_and_stalls() {
     for fp in datapath_fp_macs() {
-        let ports = FpMacManifest::of(&fp).ports;
+        let ports = hbfpgen::unit::Unit::ports(&fp);
         let bf16 = fp.mac.operand.bits() == 16;
         let pairs = (operand(bf16), operand(bf16));
         let dots = proptest::collection::vec(proptest::collection::vec(pairs, 1..9), 1..6);
@@ -430,7 +429,7 @@ fn mixed_load(u: &MixedUnit) -> impl FnMut(&mut PortDut, &MixedOp) {
 #[test]
 fn mixed_units_match_hbfp_dot_with_random_modes_under_gaps_and_stalls() {
     for u in datapath_mixed() {
-        let ports = MixedManifest::of(&u).ports;
+        let ports = hbfpgen::unit::Unit::ports(&u);
         TestRunner::new(config())
             .run(
                 &(mixed_ops(&u), pattern(), pattern()),
@@ -458,7 +457,7 @@ fn mixed_units_match_hbfp_dot_with_random_modes_under_gaps_and_stalls() {
 #[test]
 fn the_mixed_checker_catches_a_wrong_result() {
     let u = &datapath_mixed()[0];
-    let ports = MixedManifest::of(u).ports;
+    let ports = hbfpgen::unit::Unit::ports(u);
     let op = |c: u32, v: u64| -> MixedOp {
         let o = MixedOperand {
             exp: 1,
@@ -496,7 +495,7 @@ fn mixed_exhaustive_6_bit_b2() {
         .find(|u| u.name == "dp_mixed_b2")
         .expect("dp_mixed_b2");
     assert_eq!((u.block(), u.mode_of(1)), (2, Some(6)));
-    let ports = MixedManifest::of(&u).ports;
+    let ports = hbfpgen::unit::Unit::ports(&u);
     let mut dut = PortDut::new(&u.name, &ports).expect("compiled in");
     let sc = u.format_of(8).scale;
     let (ea, eb) = (3i64, -7i64);

@@ -93,7 +93,7 @@ fn mixed_unit_equals_hbfp_dot_in_every_mode() {
         (&[4, 6], 10, "mixed_m46_b1")
     };
     let u = mixed(modes, 1, 1);
-    let sv = hbfpgen::rtl::mixed_sv(&u).unwrap();
+    let sv = hbfpgen::unit::Unit::sv(&u).unwrap();
     let report = hbfp_verif::formal::check_mixed(&work(dir), &u, &sv, depth)
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.passed(), "{report}\n{}", report.steps[0].log_tail);
@@ -106,7 +106,7 @@ fn mixed_unit_equals_hbfp_dot_in_every_mode() {
 #[test]
 fn the_mixed_check_refutes_broken_units() {
     let u = mixed(&[4, 6, 8], 2, 1);
-    let sv = hbfpgen::rtl::mixed_sv(&u).unwrap();
+    let sv = hbfpgen::unit::Unit::sv(&u).unwrap();
     let no_shift = sv.replace("(acc_shift ? {acc_q", "(1'b0 ? {acc_q");
     assert_ne!(no_shift, sv, "the mutation applies");
     let short = sv.replacen("beat_last = 1'b0", "beat_last = 1'b1", 1);

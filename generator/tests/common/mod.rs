@@ -4,6 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Whether `name` is on PATH.
+pub fn which(name: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+}
+
 /// The path of `name` on PATH; panics with the fix when it is missing.
 pub fn tool(name: &str) -> PathBuf {
     let found = std::env::var_os("PATH")
@@ -24,6 +30,37 @@ pub fn run(dir: &Path, program: &str, args: &[&str]) -> String {
     } else {
         tool(program)
     };
+    let mut cmd = Command::new(exe);
+    cmd.args(args).current_dir(dir);
+    // Verilator's runtime is the same for every testbench: ccache compiles it once
+    if program == "verilator" && which("ccache") {
+        cmd.env("OBJCACHE", "ccache");
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "`{program} {}` failed in {}:\n{text}",
+        args.join(" "),
+        dir.display()
+    );
+    text
+}
+
+/// Runs `program` (relative to `dir` when it contains a `/`) in `dir`, expecting it to fail:
+/// panics when it exits 0, else returns its output.
+pub fn run_failing(dir: &Path, program: &str, args: &[&str]) -> String {
+    let exe = if program.contains('/') {
+        dir.join(program)
+    } else {
+        tool(program)
+    };
     let out = Command::new(exe)
         .args(args)
         .current_dir(dir)
@@ -35,8 +72,8 @@ pub fn run(dir: &Path, program: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        out.status.success(),
-        "`{program} {}` failed in {}:\n{text}",
+        !out.status.success(),
+        "`{program} {}` exited 0 in {}, but it must fail:\n{text}",
         args.join(" "),
         dir.display()
     );
@@ -95,7 +132,8 @@ pub fn check_rtl(dir: &Path, name: &str, vec_name: &str, count: usize) {
     let log = run(dir, "obj_dir/tb", &["+seed=7", &plus]);
     assert_eq!(summary(&log), (count, 0), "Verilator, {name}:\n{log}");
 
-    // The testbench can fail: one corrupted expected bit is one failure, in both simulators.
+    // The testbench can fail: one corrupted expected bit is one failure, in both simulators, and
+    // the simulator exits non-zero.
     let text = std::fs::read_to_string(dir.join(vec_name)).unwrap();
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
     // the last word: it produces an output in every unit (in hbfp_mac, it ends a dot product)
@@ -104,13 +142,13 @@ pub fn check_rtl(dir: &Path, name: &str, vec_name: &str, count: usize) {
     let flipped = if digit == '0' { '1' } else { '0' };
     lines[word].push(flipped);
     std::fs::write(dir.join("bad.vec"), lines.join("\n") + "\n").unwrap();
-    let log = run(dir, "vvp", &["-n", "tb.vvp", "+vectors=bad.vec"]);
+    let log = run_failing(dir, "vvp", &["-n", "tb.vvp", "+vectors=bad.vec"]);
     assert_eq!(
         summary(&log),
         (count - 1, 1),
         "Icarus must catch it:\n{log}"
     );
-    let log = run(dir, "obj_dir/tb", &["+vectors=bad.vec"]);
+    let log = run_failing(dir, "obj_dir/tb", &["+vectors=bad.vec"]);
     assert_eq!(
         summary(&log),
         (count - 1, 1),

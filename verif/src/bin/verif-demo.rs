@@ -8,7 +8,6 @@
 use hbfp_verif::datapath::PortDut;
 use hbfp_verif::datapath_units::{datapath_converter, datapath_macs, DATAPATH_BLOCK};
 use hbfpgen::fp::{FpFormat, FpValue};
-use hbfpgen::manifest::{ConvertManifest, MacManifest};
 use hbfpgen::model::Block;
 
 /// xorshift64*: the demo's own deterministic source of numbers.
@@ -86,7 +85,7 @@ fn main() {
 
     // 1. The converter: every block of A's rows and of x, through the Verilated unit.
     let conv = datapath_converter();
-    let mut dut = PortDut::new(&conv.name, &ConvertManifest::of(&conv).ports)
+    let mut dut = PortDut::new(&conv.name, &hbfpgen::unit::Unit::ports(&conv))
         .expect("the converter model is compiled in");
     let chunks: Vec<Vec<u64>> = a
         .iter()
@@ -163,7 +162,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|");
     for mac in datapath_macs() {
-        let mut dut = PortDut::new(&mac.name, &MacManifest::of(&mac).ports)
+        let mut dut = PortDut::new(&mac.name, &hbfpgen::unit::Unit::ports(&mac))
             .expect("the accumulator models are compiled in");
         let pairs: Vec<(usize, usize)> = (0..rows)
             .flat_map(|r| (0..per_row).map(move |j| (r, j)))

@@ -1,0 +1,149 @@
+//! The dot-product datapath shared by the units that multiply block elements (`hbfp_dot`,
+//! `int_dot`, `hbfp_mac`, and the 4-bit lanes of `hbfp_mixed_dot`): B lane products, then a
+//! balanced adder tree, every level's count and width computed here from the block format, and
+//! the context of `rtl-templates/shared/datapath.sv.tera` that draws it.
+
+use crate::format::BlockFormat;
+use crate::render::{level_name, sext};
+use serde::Serialize;
+
+/// One level of the datapath: the values present at one register slot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Level {
+    /// Index of the level (0 = inputs, 1 = products, 2.. = adder-tree levels).
+    pub index: u32,
+    /// Number of values at this level.
+    pub count: u32,
+    /// Width of each value (bits); for level 0, the width of one mantissa.
+    pub width: u32,
+    /// Whether a pipeline register follows this level.
+    pub registered: bool,
+}
+
+/// Number of adder-tree levels of a block format, `ceil(log2 B)`.
+pub fn tree_levels(format: BlockFormat) -> u32 {
+    format.block.next_power_of_two().ilog2()
+}
+
+/// The register slots of the datapath: one after the inputs, one after the products and one
+/// after each adder-tree level.
+pub fn slots(format: BlockFormat) -> u32 {
+    tree_levels(format) + 2
+}
+
+/// The datapath's levels, inputs first, with pipeline registers after the levels in `slots`.
+pub fn levels(format: BlockFormat, slots: &[u32]) -> Vec<Level> {
+    let b = format.block;
+    let mut levels = vec![
+        Level {
+            index: 0,
+            count: b,
+            width: format.element.bits(),
+            registered: false,
+        },
+        Level {
+            index: 1,
+            count: b,
+            width: format.element.product_bits(),
+            registered: false,
+        },
+    ];
+    let mut count = b;
+    for t in 1..=tree_levels(format) {
+        count = count.div_ceil(2);
+        let covered = (1u32 << t).min(b);
+        levels.push(Level {
+            index: t + 1,
+            count,
+            width: format.partial_sum_bits(covered),
+            registered: false,
+        });
+    }
+    for l in &mut levels {
+        l.registered = slots.contains(&l.index);
+    }
+    levels
+}
+
+/// One level as `datapath.sv.tera` draws it.
+#[derive(Serialize)]
+pub struct LevelCtx {
+    /// Level index (0 = inputs, 1 = products, 2.. = adder-tree levels).
+    pub index: u32,
+    /// Values at this level.
+    pub count: u32,
+    /// Width of each value.
+    pub width: u32,
+    /// Width of the level's whole signal.
+    pub bits: u32,
+    /// Whether a pipeline register follows it.
+    pub registered: bool,
+    /// The stage that registers it (0 when none does).
+    pub stage: u32,
+    /// The signal of the previous level.
+    pub src: String,
+    /// The left operand of each adder (or multiplier) as an SV expression over `i`.
+    pub lhs: String,
+    /// The right operand.
+    pub rhs: String,
+    /// Adders at this level.
+    pub pairs: u32,
+    /// The value passed on unpaired when the previous level has an odd count (else empty).
+    pub odd: String,
+}
+
+/// The template context of the datapath's levels with pipeline registers after the levels in
+/// `slots`.
+pub fn level_ctx(format: BlockFormat, slots: &[u32]) -> Vec<LevelCtx> {
+    let levels = levels(format, slots);
+    let m = format.element.bits();
+    let man_bus = format.block * format.element.bits();
+    let mut stage_of_level = std::collections::HashMap::new();
+    for (k, l) in slots.iter().enumerate() {
+        stage_of_level.insert(*l, k as u32);
+    }
+    let mut lctx = Vec::new();
+    for (k, l) in levels.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|p| &levels[p]);
+        let src = prev
+            .map(|p| level_name(p.index, p.registered))
+            .unwrap_or_default();
+        let (mut lhs, mut rhs, mut pairs, mut odd) =
+            (String::new(), String::new(), 0, String::new());
+        let bits = if l.index == 0 {
+            2 * man_bus
+        } else {
+            l.count * l.width
+        };
+        match (l.index, prev) {
+            (1, Some(_)) => {
+                lhs = sext(&src, "i", m, m);
+                rhs = sext(&src, &format!("({}+i)", format.block), m, m);
+            }
+            (_, Some(p)) => {
+                let ext = l.width - p.width;
+                pairs = p.count / 2;
+                lhs = sext(&src, "2*i", p.width, ext);
+                rhs = sext(&src, "(2*i+1)", p.width, ext);
+                if p.count % 2 == 1 {
+                    odd = sext(&src, "2*i", p.width, ext);
+                }
+            }
+            _ => {}
+        }
+        lctx.push(LevelCtx {
+            index: l.index,
+            count: l.count,
+            width: l.width,
+            bits,
+            registered: l.registered,
+            stage: stage_of_level.get(&l.index).copied().unwrap_or(0),
+            src,
+            lhs,
+            rhs,
+            pairs,
+            odd,
+        });
+    }
+    lctx
+}

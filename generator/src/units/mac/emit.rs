@@ -1,0 +1,118 @@
+//! The SystemVerilog of `hbfp_mac` (`rtl-templates/hbfp_mac/hbfp_mac.sv.tera`, with the shared
+//! accumulator), its provenance header and regeneration command.
+
+use super::MacUnit;
+use crate::accumulate::{accumulator_ctx, AccPlan};
+use crate::datapath::level_ctx;
+use crate::error::Result;
+use crate::fp::Overflow;
+use crate::render::{comment_header, level_name, render_context, slot_list};
+
+/// The command line that regenerates the `hbfp_mac` unit `unit`.
+pub fn command_line(unit: &MacUnit) -> String {
+    let f = unit.acc.format;
+    format!(
+        "hbfpgen gen mac --mantissa {} --block {} --exp-bits {} --acc-exp-bits {} --acc-man-bits {}{} --stages {} --tag-bits {} --name {}",
+        unit.dot.mantissa_bits(),
+        unit.dot.block(),
+        unit.dot.exp_bits(),
+        f.exp_bits(),
+        f.man_bits(),
+        if unit.acc.overflow == Overflow::Saturate { " --saturate" } else { "" },
+        unit.stages,
+        unit.tag_bits,
+        unit.name
+    )
+}
+
+/// The comment header of the files of an `hbfp_mac` unit.
+pub fn header(unit: &MacUnit, what: &str) -> String {
+    let f = unit.acc.format;
+    let slots = slot_list(&unit.register_slots());
+    comment_header(
+        what,
+        &command_line(unit),
+        &[
+        format!(
+            "// Parameters: mantissa M = {} bits, block B = {} lanes, exponent E = {} bits, accumulator {} = FP({}, {}), overflow to {}, stages S = {}, tag T = {} bits",
+            unit.dot.mantissa_bits(),
+            unit.dot.block(),
+            unit.dot.exp_bits(),
+            unit.acc_label(),
+            f.exp_bits(),
+            f.man_bits(),
+            match unit.acc.overflow {
+                Overflow::Infinity => "infinity",
+                Overflow::Saturate => "the largest finite value",
+            },
+            unit.stages,
+            unit.tag_bits
+        ),
+        format!(
+            "// Derived: block sum {} bits, alignment window {} bits, exponent arithmetic {} bits, at most {} stages",
+            unit.dot.sum_bits(),
+            unit.datapath().window_bits(),
+            unit.datapath().exp_arith_bits(),
+            unit.max_stages()
+        ),
+        format!(
+            "// Latency: {} cycles from the last block pair to the result; one block pair per cycle. Registers after levels: [{}]",
+            unit.latency(),
+            slots
+        ),
+        "// Numerics: docs/numerics.md. Handshake: valid/ready, valid never depends on ready.".into(),
+        ],
+    )
+}
+
+/// Renders the SystemVerilog of an `hbfp_mac` unit.
+pub fn sv(unit: &MacUnit) -> Result<String> {
+    let d = &unit.dot;
+    let slots = unit.register_slots();
+    let lctx = level_ctx(d.format, &slots);
+    let last_dot = lctx.last().expect("at least two levels");
+    let (m, e, t) = (d.mantissa_bits(), d.exp_bits(), unit.tag_bits);
+    let side = t + 3 + e + 1;
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "header",
+        &header(
+            unit,
+            &format!(
+                "hbfp_mac: HBFP{m} block dot products accumulated in {}",
+                unit.acc_label()
+            ),
+        ),
+    );
+    ctx.insert("name", &unit.name);
+    ctx.insert(
+        "ports",
+        &crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
+    );
+    ctx.insert("m", &m);
+    ctx.insert("e", &e);
+    ctx.insert("man_bus", &d.man_bus_bits());
+    ctx.insert("side", &side);
+    ctx.insert(
+        "nan_code",
+        &format!("{e}'h{:x}", d.format.scale.encode(d.format.scale.nan_exp())),
+    );
+    ctx.insert("fault_lane_bit", &Option::<u32>::None);
+    ctx.insert("levels", &lctx);
+    ctx.insert("sum_src", &level_name(last_dot.index, last_dot.registered));
+    accumulator_ctx(
+        &mut ctx,
+        &AccPlan {
+            dp: unit.datapath(),
+            slots: &slots,
+            norm_level: unit.norm_level(),
+            side,
+            exw: e + 1,
+            exp_signed: true,
+            sum_off: unit.sum_exp_offset(),
+            t,
+            has_inf: false,
+        },
+    );
+    render_context("hbfp_mac.sv", &ctx)
+}

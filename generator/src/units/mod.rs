@@ -1,0 +1,44 @@
+//! The units, one folder each (its spec and plan, golden model, emitter, vectors and manifest; its
+//! templates in `rtl-templates/<kind>/`), and the one registry that lists them. A new unit is a new
+//! folder here, its templates, and one line in [`REGISTRY`]; see `docs/architecture.md`.
+
+pub mod convert;
+pub mod dot;
+pub mod fp_mac;
+pub mod int_dot;
+pub mod mac;
+pub mod mixed;
+
+use crate::unit::{Kind, UnitKind};
+
+/// Every unit the generator builds, in the order `hbfpgen --help` lists them.
+pub static REGISTRY: &[&dyn UnitKind] = &[
+    &Kind::<dot::DotUnit>::new(),
+    &Kind::<convert::ConvertUnit>::new(),
+    &Kind::<mac::MacUnit>::new(),
+    &Kind::<fp_mac::FpMacUnit>::new(),
+    &Kind::<mixed::MixedUnit>::new(),
+    &Kind::<int_dot::IntDotUnit>::new(),
+];
+
+/// The registry entry whose command-line name (`dot`) or kind (`hbfp_dot`) is `name`.
+pub fn find(name: &str) -> Option<&'static dyn UnitKind> {
+    REGISTRY
+        .iter()
+        .copied()
+        .find(|k| k.command() == name || k.kind() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_found() {
+        for k in REGISTRY {
+            assert_eq!(find(k.command()).unwrap().kind(), k.kind());
+            assert_eq!(find(k.kind()).unwrap().command(), k.command());
+        }
+        assert!(find("nope").is_none());
+    }
+}

@@ -1,0 +1,209 @@
+//! The RTL matrix: every configuration listed in `rtl_matrix.toml`, of every unit, reached through
+//! the unit registry. Each passes `verilator --lint-only -Wall` with no waivers, Yosys 0.23
+//! `read_verilog -sv; hierarchy -check; proc; check -assert`, and its self-checking testbench under
+//! Icarus and under Verilator on vectors from the golden model; then the testbench must report
+//! exactly one failure, and exit non-zero, when one expected bit of the file is flipped.
+//!
+//! The configurations run `RTL_JOBS` at a time (default: the number of cores) and print a progress
+//! line to the terminal as each finishes. `RTL_MATRIX_FILTER=text` runs only the configurations
+//! whose module name contains `text`.
+//!
+//! These tests need verilator, iverilog and yosys (`make setup`), so they are `#[ignore]`d in a plain
+//! `cargo test`; `make test` runs them.
+
+use hbfpgen::unit::{grid, AnyUnit};
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+mod common;
+use common::check_generated;
+
+/// The seed of every matrix's vectors.
+const SEED: u64 = 0x5eed;
+
+/// One configuration of the matrix: the unit and how to draw its vectors.
+struct Case {
+    unit: Box<dyn AnyUnit>,
+    /// `None`: the unit's exhaustive set.
+    vectors: Option<usize>,
+}
+
+/// The configurations of `rtl_matrix.toml`, in file order.
+fn cases() -> Vec<Case> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rtl_matrix.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let file: toml::Table = toml::from_str(&text).unwrap();
+    let sets = file["set"].as_array().expect("[[set]] tables");
+    let mut out = Vec::new();
+    for set in sets {
+        let mut set = set.as_table().expect("a [[set]] table").clone();
+        let unit = set.remove("unit").expect("`unit` in every set");
+        let kind = hbfpgen::units::find(unit.as_str().unwrap())
+            .unwrap_or_else(|| panic!("{unit} is not a unit"));
+        let exhaustive = set
+            .remove("exhaustive")
+            .is_some_and(|v| v.as_bool() == Some(true));
+        let vectors = set
+            .remove("vectors")
+            .map(|v| v.as_integer().expect("`vectors` is a count") as usize);
+        assert!(
+            exhaustive != vectors.is_some(),
+            "a set has either `vectors` or `exhaustive = true`: {set:?}"
+        );
+        let axes: Vec<(String, Vec<toml::Value>)> = set
+            .into_iter()
+            .map(|(k, v)| match v {
+                toml::Value::Array(a) => (k, a),
+                one => (k, vec![one]),
+            })
+            .collect();
+        for t in grid(&axes) {
+            out.push(Case {
+                unit: kind
+                    .resolve_table(t.clone(), &path)
+                    .unwrap_or_else(|e| panic!("{} {t:?}: {e}", kind.command())),
+                vectors,
+            });
+        }
+    }
+    out
+}
+
+/// The results among `words` of vector `text` (the words whose result flag is set, or all).
+fn results(unit: &dyn AnyUnit, text: &str, words: usize) -> usize {
+    let Some(flag) = unit.result_flag() else {
+        return words;
+    };
+    let layout = unit.layout();
+    let f = layout.field(flag).expect("the flag is a field");
+    text.lines()
+        .map(|l| l.split("//").next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .filter(|l| {
+            let hex: String = l.chars().filter(|&c| c != '_').collect();
+            let digit = (layout.word_bits - f.offset) / 4 - 1;
+            let nibble = hex.as_bytes()[digit as usize] as char;
+            (nibble.to_digit(16).unwrap() >> (f.offset % 4)) & 1 == 1
+        })
+        .count()
+}
+
+fn check(case: &Case) {
+    let u = case.unit.as_ref();
+    let (words, text) = u
+        .vectors(case.vectors.unwrap_or(0), SEED, case.vectors.is_none())
+        .unwrap();
+    check_generated(
+        "rtl-matrix",
+        u.name(),
+        &u.files(true).unwrap(),
+        &text,
+        results(u, &text, words),
+    );
+}
+
+#[test]
+#[ignore = "needs verilator, iverilog and yosys: run by `make test`"]
+fn rtl_matrix() {
+    let filter = std::env::var("RTL_MATRIX_FILTER").unwrap_or_default();
+    let cases: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| c.unit.name().contains(&filter))
+        .collect();
+    let names: Vec<&str> = cases.iter().map(|c| c.unit.name()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(
+        sorted.len(),
+        names.len(),
+        "two configurations share a module name"
+    );
+    let jobs = std::env::var("RTL_JOBS")
+        .ok()
+        .and_then(|j| j.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let start = Instant::now();
+    let (next, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let failures = Mutex::new(Vec::new());
+    let running = Mutex::new(Vec::<String>::new());
+    let total = cases.len();
+    // progress goes straight to the terminal: the test harness captures only print!/eprint!
+    let say = |line: String| {
+        let _ = writeln!(std::io::stderr(), "rtl matrix: {line}");
+    };
+    say(format!("{total} configurations, {jobs} at a time"));
+    std::thread::scope(|s| {
+        let heartbeat = s.spawn(|| {
+            let mut last = Instant::now();
+            while done.load(Ordering::Relaxed) < total {
+                std::thread::sleep(std::time::Duration::from_millis(250));
+                if last.elapsed().as_secs() >= 20 {
+                    last = Instant::now();
+                    say(format!(
+                        "{}/{total} after {} s; running {}",
+                        done.load(Ordering::Relaxed),
+                        start.elapsed().as_secs(),
+                        running.lock().unwrap().join(", ")
+                    ));
+                }
+            }
+        });
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(case) = cases.get(i) else { break };
+                let name = case.unit.name().to_owned();
+                running.lock().unwrap().push(name.clone());
+                let t = Instant::now();
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(case)));
+                running.lock().unwrap().retain(|n| *n != name);
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                let verdict = match outcome {
+                    Ok(()) => "ok".to_owned(),
+                    Err(e) => {
+                        let message = e
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default();
+                        failures.lock().unwrap().push(format!("{name}: {message}"));
+                        "FAILED".to_owned()
+                    }
+                };
+                say(format!(
+                    "{n}/{total} {name} {verdict} ({:.1} s; {} s in all)",
+                    t.elapsed().as_secs_f64(),
+                    start.elapsed().as_secs()
+                ));
+            });
+        }
+        heartbeat.join().unwrap();
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {total} configurations failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn the_matrix_covers_every_unit_with_a_testbench() {
+    let cases = cases();
+    for kind in hbfpgen::units::REGISTRY {
+        if kind.has_testbench() {
+            assert!(
+                cases.iter().any(|c| c.unit.kind() == kind.kind()),
+                "rtl_matrix.toml has no configuration of {}",
+                kind.kind()
+            );
+        }
+    }
+}

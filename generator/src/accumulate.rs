@@ -86,11 +86,16 @@ impl AccumulatorDatapath {
 }
 
 #[derive(Serialize)]
-pub(crate) struct NormCtx {
-    index: u32,
-    bits: u32,
-    registered: bool,
-    stage: u32,
+/// The normalisation level of an accumulating unit: its index, width, and register.
+pub struct NormCtx {
+    /// Its level index.
+    pub index: u32,
+    /// Width of its signal: sign, addend magnitude and exponent.
+    pub bits: u32,
+    /// Whether a register follows it.
+    pub registered: bool,
+    /// The stage that registers it (0 when none does).
+    pub stage: u32,
 }
 
 /// What the shared accumulator template (`rtl-templates/accumulate.sv.tera`) needs to know of a
@@ -117,8 +122,8 @@ pub struct AccPlan<'a> {
     pub has_inf: bool,
 }
 
-/// Inserts into `ctx` everything the shared accumulator template needs for `p`.
-pub fn accumulator_ctx(ctx: &mut tera::Context, p: &AccPlan) {
+/// Everything the shared accumulator template needs for `p`.
+pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
     let slots = p.slots;
     let s = slots.len() as u32;
     let f = p.dp.acc.format;
@@ -185,87 +190,143 @@ pub fn accumulator_ctx(ctx: &mut tera::Context, p: &AccPlan) {
         }
     };
     let bias = i64::from(f.bias());
-    ctx.insert("t", &p.t);
-    ctx.insert("has_inf", &p.has_inf);
-    ctx.insert("w", &w);
-    ctx.insert("exw", &exw);
-    ctx.insert(
-        "norm",
-        &NormCtx {
+    let sum_off = p.sum_off + i64::from(n - w);
+    AccumulatorContext {
+        tag_bits: p.t,
+        has_inf: p.has_inf,
+        addend_bits: w,
+        exp_field_bits: exw,
+        norm: NormCtx {
             index: p.norm_level,
             bits: norm_bits,
             registered,
             stage: slots.iter().position(|&x| x == p.norm_level).unwrap_or(0) as u32,
         },
-    );
-    ctx.insert("norm_side", &side_name(side_after(p.norm_level - 1)));
-    ctx.insert(
-        "nb_exp_signed",
-        &if p.exp_signed {
+        norm_side: side_name(side_after(p.norm_level - 1)),
+        addend_exp_signed: if p.exp_signed {
             "$signed(nb_exp)".to_owned()
         } else {
             "$signed({1'b0, nb_exp})".to_owned()
         },
-    );
-    ctx.insert("xw", &xw);
-    ctx.insert("lzw_b", &lzw(w - 1).max(1));
-    let sum_off = p.sum_off + i64::from(n - w);
-    ctx.insert("sum_off_base", &p.sum_off);
-    ctx.insert("sum_off", &sum_off);
-    ctx.insert("sum_off_lit", &signed_lit(xw, sum_off));
-    ctx.insert("fb", &fb);
-    ctx.insert("acc_e", &acc_e);
-    ctx.insert("acc_m", &acc_m);
-    ctx.insert("n", &n);
-    ctx.insert("emin", &f.emin());
-    ctx.insert("emin_lit", &signed_lit(xw, i64::from(f.emin())));
-    ctx.insert("bias_lit", &signed_lit(xw, bias));
-    ctx.insert("e_ones", &format!("{acc_e}'h{:x}", (1u64 << acc_e) - 1));
-    ctx.insert(
-        "sig_a_expr",
-        &format!(
+        exp_arith_bits: xw,
+        addend_lzc_bits: lzw(w - 1).max(1),
+        sum_off_base: p.sum_off,
+        sum_off,
+        sum_off_lit: signed_lit(xw, sum_off),
+        acc_bits: fb,
+        acc_exp_bits: acc_e,
+        acc_man_bits: acc_m,
+        window_bits: n,
+        emin: f.emin(),
+        emin_lit: signed_lit(xw, i64::from(f.emin())),
+        bias_lit: signed_lit(xw, bias),
+        acc_exp_ones: format!("{acc_e}'h{:x}", (1u64 << acc_e) - 1),
+        sig_a_expr: format!(
             "{{a_e != {acc_e}'d0, acc_cur[{}:0]{}}}",
             acc_m - 1,
             zeros(n - acc_m - 1)
         ),
-    );
-    ctx.insert(
-        "lsb_a_off",
-        &signed_lit(xw, bias + i64::from(acc_m) + i64::from(n - acc_m - 1)),
-    );
-    ctx.insert("nrm", &nrm);
-    ctx.insert(
-        "sig_b_expr",
-        &format!("{{{nrm}[{} -: {w}]{}}}", norm_bits - 2, zeros(n - w)),
-    );
-    ctx.insert("shw", &lzw(n + 2));
-    ctx.insert(
-        "ones_n3",
-        &format!("{}'h{:x}", n + 3, (1u128 << (n + 3)) - 1),
-    );
-    ctx.insert("lzw_s", &lzw(n + 3));
-    ctx.insert("max_biased_lit", &signed_lit(xw, (1i64 << acc_e) - 2));
-    ctx.insert("nan_pattern", &format!("{fb}'h{:x}", f.nan()));
-    ctx.insert("inf_pattern", &format!("{}'h{:x}", fb - 1, f.inf(false)));
-    ctx.insert(
-        "overflow_pattern",
-        &match p.dp.acc.overflow {
+        lsb_a_off: signed_lit(xw, bias + i64::from(acc_m) + i64::from(n - acc_m - 1)),
+        sig_b_expr: format!("{{{nrm}[{} -: {w}]{}}}", norm_bits - 2, zeros(n - w)),
+        norm_result: nrm,
+        shift_bits: lzw(n + 2),
+        window_ones: format!("{}'h{:x}", n + 3, (1u128 << (n + 3)) - 1),
+        sum_lzc_bits: lzw(n + 3),
+        max_biased_lit: signed_lit(xw, (1i64 << acc_e) - 2),
+        nan_pattern: format!("{fb}'h{:x}", f.nan()),
+        inf_pattern: format!("{}'h{:x}", fb - 1, f.inf(false)),
+        overflow_pattern: match p.dp.acc.overflow {
             Overflow::Infinity => format!("{}'h{:x}", fb - 1, f.inf(false)),
             Overflow::Saturate => format!("{}'h{:x}", fb - 1, f.max_finite(false)),
         },
-    );
-    ctx.insert("acc_side", &acc_side);
-    ctx.insert(
-        "last_valid",
-        &if s == 0 {
+        acc_side,
+        last_valid: if s == 0 {
             "in_valid_i".to_owned()
         } else {
             format!("s{}_valid_q", s - 1)
         },
-    );
-    ctx.insert("stages", &stages);
-    ctx.insert("last_stage", &s.saturating_sub(1));
-    ctx.insert("out_ready", "acc_ready");
+        stages,
+        last_stage: s.saturating_sub(1),
+        out_ready: "acc_ready".to_owned(),
+    }
+}
+
+/// What the shared accumulator template (`rtl-templates/shared/accumulate.sv.tera`) and the
+/// pipeline before it draw; each accumulating unit's context embeds it.
+#[derive(Serialize)]
+pub struct AccumulatorContext {
+    /// Tag width T.
+    pub tag_bits: u32,
+    /// Whether the side band carries an infinity flag (fp_mac's operands can be infinite).
+    pub has_inf: bool,
+    /// Magnitude bits of the addend (the block sum, or the product).
+    pub addend_bits: u32,
+    /// Width of the exponent field at the bottom of the side band.
+    pub exp_field_bits: u32,
+    /// The normalisation level of the addend.
+    pub norm: NormCtx,
+    /// The side band as the normalisation level sees it.
+    pub norm_side: String,
+    /// The addend's exponent as a signed SV expression.
+    pub addend_exp_signed: String,
+    /// Width of the signed exponent arithmetic.
+    pub exp_arith_bits: u32,
+    /// Width of a leading-zero count of the addend.
+    pub addend_lzc_bits: u32,
+    /// The addend's lsb exponent is its exponent minus this (before the window).
+    pub sum_off_base: i64,
+    /// The same, after the addend is placed at the top of the alignment window.
+    pub sum_off: i64,
+    /// `sum_off` as a signed SV literal of the exponent width.
+    pub sum_off_lit: String,
+    /// Width of the accumulator's bit pattern.
+    pub acc_bits: u32,
+    /// The accumulator's exponent bits.
+    pub acc_exp_bits: u32,
+    /// The accumulator's fraction bits.
+    pub acc_man_bits: u32,
+    /// Width n of the alignment window.
+    pub window_bits: u32,
+    /// The accumulator's smallest normal exponent.
+    pub emin: i32,
+    /// `emin` as a signed literal.
+    pub emin_lit: String,
+    /// The accumulator's bias as a signed literal.
+    pub bias_lit: String,
+    /// The accumulator's all-ones exponent field.
+    pub acc_exp_ones: String,
+    /// The accumulator's significand placed in the window, as an SV expression.
+    pub sig_a_expr: String,
+    /// The offset of the accumulator's lsb exponent from its biased exponent.
+    pub lsb_a_off: String,
+    /// The signal of the normalised addend.
+    pub norm_result: String,
+    /// The normalised addend placed in the window, as an SV expression.
+    pub sig_b_expr: String,
+    /// Width of an alignment shift amount.
+    pub shift_bits: u32,
+    /// n + 3 ones (the window with its guard, round and sticky bits).
+    pub window_ones: String,
+    /// Width of a leading-zero count of the sum.
+    pub sum_lzc_bits: u32,
+    /// The largest biased exponent of a finite value, as a signed literal.
+    pub max_biased_lit: String,
+    /// The canonical NaN.
+    pub nan_pattern: String,
+    /// +Inf without its sign bit.
+    pub inf_pattern: String,
+    /// What an overflow gives (Inf or the largest finite value), without its sign bit.
+    pub overflow_pattern: String,
+    /// The side band as the accumulator sees it.
+    pub acc_side: String,
+    /// The valid signal of the last stage before the accumulator.
+    pub last_valid: String,
+    /// The pipeline stages before the accumulator.
+    pub stages: Vec<StageCtx>,
+    /// The index of the last stage.
+    pub last_stage: u32,
+    /// The ready signal that releases the last stage.
+    pub out_ready: String,
 }
 
 /// The ports that every accumulating unit ends with: the framing (first, last), the tag, the

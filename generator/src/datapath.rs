@@ -31,6 +31,56 @@ pub fn slots(format: BlockFormat) -> u32 {
     tree_levels(format) + 2
 }
 
+/// The shape of a dot-product datapath: the block format of its operands and its pipeline stages,
+/// spread over its register slots by [`crate::pipeline::spread_slots`]. Every width of the datapath
+/// is derived here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Shape {
+    /// The operands' block format (its element width M and block size B).
+    pub format: BlockFormat,
+    /// Pipeline register stages.
+    pub stages: u32,
+}
+
+impl Shape {
+    /// Element width M.
+    pub fn mantissa_bits(&self) -> u32 {
+        self.format.element.bits()
+    }
+    /// Lanes B.
+    pub fn block(&self) -> u32 {
+        self.format.block
+    }
+    /// Width of one operand bus (B * M).
+    pub fn man_bus_bits(&self) -> u32 {
+        self.block() * self.mantissa_bits()
+    }
+    /// Width of the exact sum (2M + floor(log2 B)).
+    pub fn sum_bits(&self) -> u32 {
+        self.format.dot_sum_bits()
+    }
+    /// Adder-tree levels, ceil(log2 B).
+    pub fn tree_levels(&self) -> u32 {
+        tree_levels(self.format)
+    }
+    /// The most stages it takes: one per register slot.
+    pub fn max_stages(&self) -> u32 {
+        slots(self.format)
+    }
+    /// The levels that a pipeline register follows.
+    pub fn register_slots(&self) -> Vec<u32> {
+        crate::pipeline::spread_slots(self.max_stages(), self.stages)
+    }
+    /// The levels with their registers.
+    pub fn levels(&self) -> Vec<Level> {
+        levels(self.format, &self.register_slots())
+    }
+    /// Cycles from its inputs to its sum.
+    pub fn latency(&self) -> u32 {
+        self.stages
+    }
+}
+
 /// The datapath's levels, inputs first, with pipeline registers after the levels in `slots`.
 pub fn levels(format: BlockFormat, slots: &[u32]) -> Vec<Level> {
     let b = format.block;

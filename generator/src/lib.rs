@@ -35,6 +35,7 @@
 
 pub mod accumulate;
 pub mod datapath;
+pub mod design;
 pub mod error;
 pub mod format;
 pub mod fp;

@@ -6,7 +6,6 @@
 use crate::error::Result;
 use crate::ports::{Direction, Port, Role};
 use crate::render::render;
-use crate::unit::Unit;
 use crate::vectors::VectorLayout;
 use serde::Serialize;
 
@@ -55,11 +54,27 @@ struct TestbenchContext {
     out_bits: u32,
 }
 
-/// The self-checking testbench of `unit` (module `<name>_tb`).
-pub fn testbench_sv<U: Unit>(unit: &U) -> Result<String> {
-    let ports = unit.ports();
-    let layout = VectorLayout::of_ports(&ports);
-    let name = unit.name().to_owned();
+/// What the testbench needs to know of a unit.
+pub struct TestbenchOf<'a> {
+    /// The module name.
+    pub name: &'a str,
+    /// Its command-line name (for the comment that says how to write vectors).
+    pub command: &'a str,
+    /// Every port.
+    pub ports: Vec<Port>,
+    /// The provenance header of the testbench file.
+    pub header: String,
+    /// The longest latency, in cycles, from an accepted word to its result.
+    pub latency: u32,
+    /// The vector field that marks the words which produce a result, if not every word does.
+    pub result_flag: Option<&'a str>,
+}
+
+/// The self-checking testbench of a unit (module `<name>_tb`).
+pub fn testbench_sv(unit: &TestbenchOf) -> Result<String> {
+    let ports = &unit.ports;
+    let layout = VectorLayout::of_ports(ports);
+    let name = unit.name.to_owned();
     let field = |p: &Port| {
         layout
             .field(p.stem())
@@ -74,7 +89,7 @@ pub fn testbench_sv<U: Unit>(unit: &U) -> Result<String> {
     };
     let outputs = data(Direction::Output);
     let widest = ports.iter().map(|p| p.name.len()).max().unwrap_or(0);
-    let (out_when, out_when_field) = match unit.result_flag() {
+    let (out_when, out_when_field) = match unit.result_flag {
         Some(f) => (
             layout
                 .field(f)
@@ -85,11 +100,11 @@ pub fn testbench_sv<U: Unit>(unit: &U) -> Result<String> {
         ),
         None => (String::new(), String::new()),
     };
-    let latency = unit.latency();
+    let latency = unit.latency;
     let ctx = TestbenchContext {
-        header: unit.header(&format!("{name}_tb: self-checking testbench of {name}")),
+        header: unit.header.clone(),
         module: name.clone(),
-        command: U::COMMAND.to_owned(),
+        command: unit.command.to_owned(),
         default_vectors: format!("{name}.vec"),
         word_bits: layout.word_bits,
         latency,

@@ -8,9 +8,9 @@
 //! one place); the plan drives the golden model, the ports, the RTL, the manifest, the vectors and
 //! the testbench, and through them the co-simulation and the FPGA flow.
 
+use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::ports::Port;
-use crate::synth::Design;
 use crate::vectors::VectorLayout;
 use std::path::Path;
 
@@ -134,7 +134,17 @@ impl<U: Unit> AnyUnit for U {
         Unit::manifest(self)
     }
     fn testbench(&self) -> Option<Result<String>> {
-        U::TESTBENCH.then(|| crate::testbench::testbench_sv(self))
+        let name = Unit::name(self);
+        U::TESTBENCH.then(|| {
+            crate::testbench::testbench_sv(&crate::testbench::TestbenchOf {
+                name,
+                command: U::COMMAND,
+                ports: Unit::ports(self),
+                header: self.header(&format!("{name}_tb: self-checking testbench of {name}")),
+                latency: self.latency(),
+                result_flag: self.result_flag(),
+            })
+        })
     }
     fn files(&self, testbench: bool) -> Result<Vec<(String, String)>> {
         let name = Unit::name(self);

@@ -31,7 +31,7 @@ fn unit(m: u32, b: u32, s: Stages) -> DotUnit {
 /// `hbfp_dot` of the shape, its `int_dot`, and the files of both.
 fn pair(m: u32, b: u32, s: Stages) -> (DotUnit, IntDotUnit, Vec<(String, String)>) {
     let d = unit(m, b, s);
-    let i = IntDotUnit::of(&d, None).unwrap();
+    let i = IntDotUnit::of(d.shape(), None).unwrap();
     let mut files = d.files(false).unwrap();
     files.extend(i.files(false).unwrap());
     (d, i, files)

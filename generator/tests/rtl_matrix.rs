@@ -195,8 +195,20 @@ fn rtl_matrix() {
 }
 
 #[test]
-fn the_matrix_covers_every_unit_with_a_testbench() {
+fn the_matrix_covers_every_unit_with_a_testbench_and_lists_each_configuration_once() {
     let cases = cases();
+    let mut names: Vec<&str> = cases.iter().map(|c| c.unit.name()).collect();
+    names.sort();
+    let twice: Vec<&&str> = names
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| &w[0])
+        .collect();
+    assert!(
+        twice.is_empty(),
+        "rtl_matrix.toml lists these configurations twice: {twice:?}"
+    );
+
     for kind in hbfpgen::units::REGISTRY {
         if kind.has_testbench() {
             assert!(

@@ -4,7 +4,7 @@
 use super::{ConvertLevelKind, ConvertUnit, ExponentRule, Rounding};
 use crate::error::Result;
 use crate::pipeline::StageCtx;
-use crate::render::{comment_header, level_name, render_context, signed_lit, slot_list};
+use crate::render::{comment_header, level_name, render, signed_lit, slot_list};
 use serde::Serialize;
 
 /// The command line that regenerates the `hbfp_convert` unit `unit`.
@@ -196,10 +196,9 @@ pub fn sv(unit: &ConvertUnit) -> Result<String> {
     let vw = unit.aligned_bits();
     let fk = unit.kept_frac_bits();
     let scale = c.format.scale;
-    let mut ctx = tera::Context::new();
-    ctx.insert(
-        "header",
-        &header(
+    let qmax = c.format.element.max_code();
+    let ctx = ConvertContext {
+        header: header(
             unit,
             &format!(
                 "hbfp_convert: {} to HBFP{} block converter",
@@ -207,84 +206,173 @@ pub fn sv(unit: &ConvertUnit) -> Result<String> {
                 m
             ),
         ),
-    );
-    ctx.insert("name", &unit.name);
-    ctx.insert(
-        "ports",
-        &crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
-    );
-    ctx.insert("b", &b);
-    ctx.insert("lw", &lw);
-    ctx.insert("m", &m);
-    ctx.insert("e", &e);
-    ctx.insert("r", &r);
-    ctx.insert("t", &t);
-    ctx.insert("full_side", &full_side);
-    ctx.insert("magw", &unit.mag_bits());
-    ctx.insert("frac", &frac);
-    ctx.insert("ef", &ef);
-    ctx.insert("ef_ones", &format!("{ef}'h{:x}", (1u32 << ef) - 1));
-    ctx.insert("sigw", &(frac + 1));
-    ctx.insert("sa", &sa);
-    ctx.insert("xw", &xw);
-    ctx.insert("vw", &vw);
-    ctx.insert("fk", &fk);
-    ctx.insert("iw", &(vw - fk));
-    ctx.insert("shw", &(32 - (vw - 1).leading_zeros()));
-    ctx.insert("vw_ones", &format!("{vw}'h{:x}", (1u128 << vw) - 1));
-    ctx.insert("up", &(m - 1 + fk));
-    ctx.insert("offset_lit", &signed_lit(sa, offset));
-    ctx.insert("vw_lit", &format!("{sa}'d{vw}"));
-    ctx.insert("bias_m1_lit", &signed_lit(xw, i64::from(f.bias()) - 1));
-    ctx.insert("one_lit", &signed_lit(xw, 1));
-    // floor(log2 f * 2^-(offset - 1)) + 1 when the top bit of the fraction f is bit j
-    // (for the top bit j: j - (offset - 2))
-    ctx.insert("sub_x0", &signed_lit(xw, -(offset - 2)));
-    ctx.insert("sub_off", &signed_lit(xw, offset - 2));
-    ctx.insert("clamp_lo", &(nlo < lo));
-    ctx.insert("clamp_hi", &(nhi > hi));
-    // a clamp is built only where the limit lies inside the natural range, so it fits in xw bits
-    ctx.insert("lo_lit", &signed_lit(xw, lo));
-    ctx.insert("hi_lit", &signed_lit(xw, hi));
-    ctx.insert("offset", &offset);
-    ctx.insert("qmax", &c.format.element.max_code());
-    ctx.insert("lo_code", &format!("{e}'h{:x}", scale.encode(lo)));
-    ctx.insert("hi_code", &format!("{e}'h{:x}", scale.encode(hi)));
-    ctx.insert(
-        "nan_code",
-        &format!("{e}'h{:x}", scale.encode(scale.nan_exp())),
-    );
-    ctx.insert(
-        "zero_code",
-        &format!("{e}'h{:x}", scale.encode(scale.zero_exp())),
-    );
-    let qmax = c.format.element.max_code();
-    ctx.insert("qmax_m1", &format!("{}'d{qmax}", m - 1));
-    ctx.insert("qmax_iw", &format!("{}'d{qmax}", vw - fk + 1));
-    ctx.insert("srw", &(vw + 2));
-    ctx.insert("qmax_sr", &signed_lit(vw + 2, qmax));
-    ctx.insert("qmin_sr", &signed_lit(vw + 2, -qmax));
-    ctx.insert("qmax_m", &format!("{m}'d{qmax}"));
-    ctx.insert(
-        "qmin_m",
-        &format!("{m}'h{:x}", (-qmax) as u64 & crate::format::mask(m)),
-    );
-    ctx.insert(
-        "rounding",
-        match c.rounding {
+        name: unit.name.clone(),
+        ports: crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
+        lanes: b,
+        lane_bits: lw,
+        mantissa_bits: m,
+        exp_bits: e,
+        random_bits: r,
+        tag_bits: t,
+        full_side,
+        mag_bits: unit.mag_bits(),
+        frac,
+        exp_field_bits: ef,
+        exp_field_ones: format!("{ef}'h{:x}", (1u32 << ef) - 1),
+        sig_bits: frac + 1,
+        shift_arith_bits: sa,
+        exp_arith_bits: xw,
+        aligned_bits: vw,
+        kept_frac_bits: fk,
+        int_bits: vw - fk,
+        shift_amount_bits: 32 - (vw - 1).leading_zeros(),
+        aligned_ones: format!("{vw}'h{:x}", (1u128 << vw) - 1),
+        top_bit: m - 1 + fk,
+        offset_lit: signed_lit(sa, offset),
+        aligned_bits_lit: format!("{sa}'d{vw}"),
+        bias_m1_lit: signed_lit(xw, i64::from(f.bias()) - 1),
+        one_lit: signed_lit(xw, 1),
+        sub_x0: signed_lit(xw, -(offset - 2)),
+        sub_off: signed_lit(xw, offset - 2),
+        clamp_lo: nlo < lo,
+        clamp_hi: nhi > hi,
+        lo_lit: signed_lit(xw, lo),
+        hi_lit: signed_lit(xw, hi),
+        offset,
+        qmax,
+        lo_code: format!("{e}'h{:x}", scale.encode(lo)),
+        hi_code: format!("{e}'h{:x}", scale.encode(hi)),
+        nan_code: format!("{e}'h{:x}", scale.encode(scale.nan_exp())),
+        zero_code: format!("{e}'h{:x}", scale.encode(scale.zero_exp())),
+        qmax_m1: format!("{}'d{qmax}", m - 1),
+        qmax_int: format!("{}'d{qmax}", vw - fk + 1),
+        rounded_bits: vw + 2,
+        qmax_rounded: signed_lit(vw + 2, qmax),
+        qmin_rounded: signed_lit(vw + 2, -qmax),
+        qmax_m: format!("{m}'d{qmax}"),
+        qmin_m: format!("{m}'h{:x}", (-qmax) as u64 & crate::format::mask(m)),
+        rounding: match c.rounding {
             Rounding::NearestEven => "rne",
             Rounding::Stochastic { .. } => "sr",
             Rounding::TowardZero => "tz",
         },
-    );
-    ctx.insert("compat", &(c.rule == ExponentRule::EmulatorCompat));
-    ctx.insert("ftz", &c.ftz);
-    ctx.insert("levels", &lctx);
-    ctx.insert("stages", &stages);
-    ctx.insert("last_stage", &s.saturating_sub(1));
-    ctx.insert("out_ready", "out_ready_i");
-    ctx.insert("mag_side", &side_after(0));
-    ctx.insert("el_side", &side_after(last_level - 1));
-    ctx.insert("result", &lctx[last_level as usize].name);
-    render_context("hbfp_convert.sv", &ctx)
+        compat: c.rule == ExponentRule::EmulatorCompat,
+        ftz: c.ftz,
+        stages,
+        last_stage: s.saturating_sub(1),
+        out_ready: "out_ready_i",
+        mag_side: side_after(0),
+        el_side: side_after(last_level - 1),
+        result: lctx[last_level as usize].name.clone(),
+        levels: lctx,
+    };
+    render("hbfp_convert.sv", &ctx)
+}
+
+/// What `rtl-templates/hbfp_convert/hbfp_convert.sv.tera` draws. Widths are in bits; `*_lit` and
+/// `*_code` fields are SV literals.
+#[derive(Serialize)]
+struct ConvertContext {
+    /// The provenance header.
+    header: String,
+    /// The module name.
+    name: String,
+    /// The port declarations, from the unit's port list.
+    ports: String,
+    /// Lanes B.
+    lanes: u32,
+    /// Bits of an input lane (32 or 16).
+    lane_bits: u32,
+    /// Element width M.
+    mantissa_bits: u32,
+    /// Shared-exponent width E.
+    exp_bits: u32,
+    /// Random bits per lane (0 unless stochastic).
+    random_bits: u32,
+    /// Tag width T.
+    tag_bits: u32,
+    /// Width of the side band that carries the inputs beside the exponent datapath.
+    full_side: u32,
+    /// Width of a lane's magnitude (the lane without its sign bit).
+    mag_bits: u32,
+    /// Fraction bits of the input format.
+    frac: u32,
+    /// Exponent-field bits of the input format.
+    exp_field_bits: u32,
+    /// The input's all-ones exponent field.
+    exp_field_ones: String,
+    /// Significand bits of the input (the hidden bit included).
+    sig_bits: u32,
+    /// Width of the signed shift arithmetic.
+    shift_arith_bits: u32,
+    /// Width of the signed exponent arithmetic over the natural exponent range.
+    exp_arith_bits: u32,
+    /// Width of a lane's aligned significand.
+    aligned_bits: u32,
+    /// Fraction bits kept below the element's lsb (guard and sticky).
+    kept_frac_bits: u32,
+    /// Integer bits of the aligned significand.
+    int_bits: u32,
+    /// Width of an alignment shift amount.
+    shift_amount_bits: u32,
+    /// `aligned_bits` ones.
+    aligned_ones: String,
+    /// The bit of the aligned significand that is the element's top magnitude bit.
+    top_bit: u32,
+    /// The scale offset, as a literal of the shift width.
+    offset_lit: String,
+    /// `aligned_bits` as a literal of the shift width.
+    aligned_bits_lit: String,
+    /// The input's bias minus one.
+    bias_m1_lit: String,
+    /// One, in the exponent arithmetic's width.
+    one_lit: String,
+    /// A subnormal lane whose fraction's top bit is j has exponent j + sub_x0 (sub_off = -sub_x0).
+    sub_x0: String,
+    sub_off: String,
+    /// Whether the exponent is clamped from below and from above (a clamp is built only where
+    /// the limit lies inside the natural range, so it fits the arithmetic's width).
+    clamp_lo: bool,
+    clamp_hi: bool,
+    /// The clamp limits.
+    lo_lit: String,
+    hi_lit: String,
+    /// The scale offset.
+    offset: i64,
+    /// The largest element code.
+    qmax: i64,
+    /// Exponent codes of the clamp limits, of a NaN block and of the zero block.
+    lo_code: String,
+    hi_code: String,
+    nan_code: String,
+    zero_code: String,
+    /// `qmax` in M - 1 bits, in the aligned integer width, and in M bits.
+    qmax_m1: String,
+    qmax_int: String,
+    qmax_m: String,
+    /// `-qmax` in M bits.
+    qmin_m: String,
+    /// Width of a rounded element before saturation, and the limits in it.
+    rounded_bits: u32,
+    qmax_rounded: String,
+    qmin_rounded: String,
+    /// The rounding: `rne`, `sr` or `tz`.
+    rounding: &'static str,
+    /// HBFPEmulator's exponent rule.
+    compat: bool,
+    /// Subnormal inputs flushed to zero.
+    ftz: bool,
+    /// The datapath's levels.
+    levels: Vec<ConvertLevelCtx>,
+    /// The pipeline stages.
+    stages: Vec<StageCtx>,
+    /// The index of the last stage.
+    last_stage: u32,
+    /// The ready signal that releases the last stage.
+    out_ready: &'static str,
+    /// The side band as the magnitudes and as the elements see it.
+    mag_side: String,
+    el_side: String,
+    /// The signal of the result.
+    result: String,
 }

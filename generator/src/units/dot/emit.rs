@@ -2,11 +2,12 @@
 //! header and regeneration command, and the deliberate faults the verification suite must catch.
 
 use super::DotUnit;
-use crate::datapath::level_ctx;
+use crate::datapath::{level_ctx, LevelCtx};
 use crate::error::Result;
-use crate::pipeline::uniform_stages;
-use crate::render::{comment_header, level_name, render_context, slot_list};
+use crate::pipeline::{uniform_stages, StageCtx};
+use crate::render::{comment_header, level_name, render, slot_list};
 use crate::unit::Unit;
+use serde::Serialize;
 
 /// The command line that regenerates `unit`.
 pub fn command_line(unit: &DotUnit) -> String {
@@ -94,59 +95,85 @@ pub fn sv_with_fault(unit: &DotUnit, fault: Fault) -> Result<String> {
 }
 
 fn render_dot(unit: &DotUnit, fault: Option<Fault>) -> Result<String> {
-    let lctx = level_ctx(unit.format, &unit.register_slots());
-    let levels = unit.levels();
-    let m = unit.mantissa_bits();
-    let man_bus = unit.man_bus_bits();
     let slots = unit.register_slots();
-    let s = slots.len() as u32;
+    let levels = level_ctx(unit.format, &slots);
+    let last = levels.last().expect("at least two levels");
+    let e = unit.exp_bits();
+    let side_bits = unit.tag_bits + 1 + unit.exp_out_bits();
     let out_ready = match fault {
         Some(Fault::IgnoreBackpressure) => "1'b1",
         _ => "out_ready_i",
     };
-    let stages = uniform_stages(&slots, unit.tag_bits + 1 + unit.exp_out_bits(), out_ready);
-    let last = levels.last().expect("at least two levels");
-    let e = unit.exp_bits();
-    let mut ctx = tera::Context::new();
     let mut what = "hbfp_dot: exact HBFP block dot product".to_owned();
     if let Some(f) = fault {
         what.push_str(&format!(
             "\n// FAULT INJECTED FOR VERIFICATION TESTS: {f}. Not a usable unit."
         ));
     }
-    ctx.insert("header", &header(unit, &what));
-    ctx.insert(
-        "fault_lane_bit",
-        &match fault {
-            Some(Fault::LaneProduct(l)) => Some(l * unit.product_bits()),
-            _ => None,
-        },
-    );
-    ctx.insert("fault_exp", &matches!(fault, Some(Fault::ExponentBit)));
-    ctx.insert("fault_nan", &matches!(fault, Some(Fault::NanFromAOnly)));
-    ctx.insert(
-        "fault_ready",
-        &matches!(fault, Some(Fault::IgnoreBackpressure)),
-    );
-    ctx.insert("name", &unit.name);
-    ctx.insert("ports", &crate::ports::sv_declaration(&unit.ports()));
-    ctx.insert("m", &m);
-    ctx.insert("e", &e);
-    ctx.insert("t", &unit.tag_bits);
-    ctx.insert("w", &unit.sum_bits());
-    ctx.insert("man_bus", &man_bus);
-    ctx.insert("side", &(unit.tag_bits + 1 + unit.exp_out_bits()));
-    ctx.insert(
-        "nan_code",
-        &format!(
+    let ctx = DotContext {
+        header: header(unit, &what),
+        name: unit.name.clone(),
+        ports: crate::ports::sv_declaration(&unit.ports()),
+        mantissa_bits: unit.mantissa_bits(),
+        exp_bits: e,
+        tag_bits: unit.tag_bits,
+        man_bus: unit.man_bus_bits(),
+        side_bits,
+        nan_code: format!(
             "{e}'h{:x}",
             unit.format.scale.encode(unit.format.scale.nan_exp())
         ),
-    );
-    ctx.insert("levels", &lctx);
-    ctx.insert("stages", &stages);
-    ctx.insert("last_stage", &s.saturating_sub(1));
-    ctx.insert("out_ready", out_ready);
-    ctx.insert("result", &level_name(last.index, last.registered));
-    render_context("hbfp_dot.sv", &ctx)
+        result: level_name(last.index, last.registered),
+        levels,
+        stages: uniform_stages(&slots, side_bits, out_ready),
+        last_stage: (slots.len() as u32).saturating_sub(1),
+        out_ready: out_ready.to_owned(),
+        fault_lane_bit: match fault {
+            Some(Fault::LaneProduct(l)) => Some(l * unit.product_bits()),
+            _ => None,
+        },
+        fault_exp: matches!(fault, Some(Fault::ExponentBit)),
+        fault_nan: matches!(fault, Some(Fault::NanFromAOnly)),
+        fault_ready: matches!(fault, Some(Fault::IgnoreBackpressure)),
+    };
+    render("hbfp_dot.sv", &ctx)
+}
+
+/// What `rtl-templates/hbfp_dot/hbfp_dot.sv.tera` (and the shared datapath and pipeline templates
+/// it includes) draws.
+#[derive(Serialize)]
+struct DotContext {
+    /// The provenance header.
+    header: String,
+    /// The module name.
+    name: String,
+    /// The port declarations, from the unit's port list.
+    ports: String,
+    /// Element width M.
+    mantissa_bits: u32,
+    /// Shared-exponent width E.
+    exp_bits: u32,
+    /// Tag width T (0: no tag).
+    tag_bits: u32,
+    /// Width of one operand bus (B * M); level 0 holds both.
+    man_bus: u32,
+    /// Width of the side band that travels beside the datapath: {tag, nan, exponent sum}.
+    side_bits: u32,
+    /// The NaN exponent code as an SV literal.
+    nan_code: String,
+    /// The signal that holds the sum (the last level).
+    result: String,
+    /// The datapath's levels.
+    levels: Vec<LevelCtx>,
+    /// The pipeline stages.
+    stages: Vec<StageCtx>,
+    /// The index of the last stage (0 when there is none).
+    last_stage: u32,
+    /// The ready signal that releases the last stage.
+    out_ready: String,
+    /// Faults (verification only): the product bit to invert, and the other three defects.
+    fault_lane_bit: Option<u32>,
+    fault_exp: bool,
+    fault_nan: bool,
+    fault_ready: bool,
 }

@@ -99,10 +99,18 @@ impl DotUnit {
         crate::datapath::tree_levels(format)
     }
 
+    /// The shape of its integer datapath (its format and stages).
+    pub fn shape(&self) -> crate::datapath::Shape {
+        crate::datapath::Shape {
+            format: self.format,
+            stages: self.stages,
+        }
+    }
+
     /// The maximum number of pipeline stages for a block format: one register slot after the
     /// inputs, one after the multipliers and one after each adder-tree level.
     pub fn max_stages_for(format: BlockFormat) -> u32 {
-        Self::tree_levels_for(format) + 2
+        crate::datapath::slots(format)
     }
 
     /// The maximum number of pipeline stages of this unit.
@@ -260,7 +268,7 @@ impl crate::unit::Unit for DotUnit {
             .expect("parameters serialise")
     }
     fn floor(&self) -> Result<Option<crate::synth::Design>> {
-        let floor = crate::units::int_dot::IntDotUnit::of(self, None)?;
+        let floor = crate::units::int_dot::IntDotUnit::of(self.shape(), None)?;
         Ok(Some(crate::unit::AnyUnit::design(&floor)?))
     }
 }

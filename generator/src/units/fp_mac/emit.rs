@@ -2,10 +2,11 @@
 //! accumulator), its provenance header and regeneration command.
 
 use super::FpMacUnit;
-use crate::accumulate::{accumulator_ctx, AccPlan};
+use crate::accumulate::{accumulator_context, AccPlan, AccumulatorContext};
 use crate::error::Result;
 use crate::fp::Overflow;
-use crate::render::{comment_header, level_name, render_context, slot_list};
+use crate::render::{comment_header, level_name, render, slot_list};
+use serde::Serialize;
 
 /// The command line that regenerates the `fp_mac` unit `unit`.
 pub fn command_line(unit: &FpMacUnit) -> String {
@@ -67,11 +68,10 @@ pub fn sv(unit: &FpMacUnit) -> Result<String> {
     let (oe, om) = (op.exp_bits(), op.man_bits());
     let t = unit.tag_bits;
     let exw = oe + 2;
-    let side = t + 4 + exw;
-    let mut ctx = tera::Context::new();
-    ctx.insert(
-        "header",
-        &header(
+    let side_bits = t + 4 + exw;
+    let reg = |l: u32| slots.contains(&l);
+    let ctx = FpMacContext {
+        header: header(
             unit,
             &format!(
                 "fp_mac: {} fused multiply-add into {}, the floating-point baseline",
@@ -79,40 +79,65 @@ pub fn sv(unit: &FpMacUnit) -> Result<String> {
                 FpMacUnit::label(unit.mac.acc.format)
             ),
         ),
-    );
-    ctx.insert("name", &unit.name);
-    ctx.insert(
-        "ports",
-        &crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
-    );
-    ctx.insert("ob", &op.bits());
-    ctx.insert("oe", &oe);
-    ctx.insert("om", &om);
-    ctx.insert("sb", &unit.sig_bits());
-    ctx.insert("oe_ones", &format!("{oe}'h{:x}", (1u32 << oe) - 1));
-    ctx.insert("side", &side);
-    let reg = |l: u32| slots.contains(&l);
-    ctx.insert("reg0", &reg(0));
-    ctx.insert("reg1", &reg(1));
-    ctx.insert(
-        "stage1",
-        &(slots.iter().position(|&x| x == 1).unwrap_or(0) as u32),
-    );
-    ctx.insert("src0", &level_name(0, reg(0)));
-    ctx.insert("sum_src", &level_name(1, reg(1)));
-    accumulator_ctx(
-        &mut ctx,
-        &AccPlan {
+        name: unit.name.clone(),
+        ports: crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
+        operand_bits: op.bits(),
+        operand_exp_bits: oe,
+        operand_man_bits: om,
+        sig_bits: unit.sig_bits(),
+        operand_exp_ones: format!("{oe}'h{:x}", (1u32 << oe) - 1),
+        side_bits,
+        reg0: reg(0),
+        reg1: reg(1),
+        stage1: slots.iter().position(|&x| x == 1).unwrap_or(0) as u32,
+        src0: level_name(0, reg(0)),
+        sum_src: level_name(1, reg(1)),
+        acc: accumulator_context(&AccPlan {
             dp: unit.datapath(),
             slots: &slots,
             norm_level: 2,
-            side,
+            side: side_bits,
             exw,
             exp_signed: false,
             sum_off: unit.product_exp_offset(),
             t,
             has_inf: true,
-        },
-    );
-    render_context("fp_mac.sv", &ctx)
+        }),
+    };
+    render("fp_mac.sv", &ctx)
+}
+
+/// What `rtl-templates/fp_mac/fp_mac.sv.tera` draws: operands (level 0), the exact product
+/// (level 1), then the shared accumulator.
+#[derive(Serialize)]
+struct FpMacContext {
+    /// The provenance header.
+    header: String,
+    /// The module name.
+    name: String,
+    /// The port declarations, from the unit's port list.
+    ports: String,
+    /// Width of an operand.
+    operand_bits: u32,
+    /// Its exponent bits.
+    operand_exp_bits: u32,
+    /// Its fraction bits.
+    operand_man_bits: u32,
+    /// Bits of its significand (the hidden bit included).
+    sig_bits: u32,
+    /// Its all-ones exponent field.
+    operand_exp_ones: String,
+    /// Width of the side band: {tag, last, first, inf, nan, exponent}.
+    side_bits: u32,
+    /// Whether registers follow level 0 (the operands) and level 1 (the product).
+    reg0: bool,
+    reg1: bool,
+    /// The stage that registers level 1.
+    stage1: u32,
+    /// The signals of level 0 and of the product.
+    src0: String,
+    sum_src: String,
+    /// The accumulator.
+    #[serde(flatten)]
+    acc: AccumulatorContext,
 }

@@ -1,9 +1,9 @@
 //! The manifest of an `int_dot` unit.
 
 use super::IntDotUnit;
+use crate::datapath::Level;
 use crate::manifest::GeneratorInfo;
 use crate::ports::Port;
-use crate::units::dot::Level;
 use serde::Serialize;
 
 /// The parameters of an `int_dot` unit as its manifest records them.

@@ -5,10 +5,17 @@
 pub mod manifest;
 
 use crate::datapath::level_ctx;
+use crate::datapath::Shape;
 use crate::error::Result;
+use crate::format::{BlockFormat, EXP_BITS_DEFAULT};
+use crate::pipeline::{resolve_stages, Stages};
 use crate::ports::Port;
-use crate::render::{level_name, render_context, slot_list, GENERATOR_VERSION};
-use crate::units::dot::{DotSpec, DotUnit, Stages};
+use crate::render::{level_name, render, slot_list, GENERATOR_VERSION};
+
+/// Default mantissa width (HBFP4), as `hbfp_dot`'s.
+pub const MANTISSA_DEFAULT: u32 = 4;
+/// Default block size, as `hbfp_dot`'s.
+pub const BLOCK_DEFAULT: u32 = 64;
 use serde::{Deserialize, Serialize};
 
 /// The parameters of an `int_dot` unit, as command-line flags and TOML keys.
@@ -32,19 +39,19 @@ pub struct IntDotSpec {
 
 /// An `int_dot` unit: the integer datapath of an `hbfp_dot` unit alone (products and adder tree, with
 /// the same pipeline registers), with no exponent, NaN flag or handshake. It is the floor that the
-/// synthesis reports compare `hbfp_dot` against. Its geometry is the wrapped [`DotUnit`]'s.
+/// synthesis reports compare `hbfp_dot` against.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct IntDotUnit {
-    /// The `hbfp_dot` unit whose datapath this is (its exponent and tag play no part).
-    pub dot: DotUnit,
+    /// The datapath's shape: the same as the `hbfp_dot` unit it is the floor of.
+    pub dot: Shape,
     /// The SystemVerilog module name.
     pub name: String,
 }
 
 impl IntDotUnit {
-    /// The `int_dot` unit of the same mantissa width, block and stages as `dot`, named `name` or
-    /// `int_dot_m<M>_b<B>_s<S>`.
-    pub fn of(dot: &DotUnit, name: Option<&str>) -> Result<Self> {
+    /// The `int_dot` unit of the datapath `dot` (the mantissa width, block and stages of the unit
+    /// it is the floor of), named `name` or `int_dot_m<M>_b<B>_s<S>`.
+    pub fn of(dot: Shape, name: Option<&str>) -> Result<Self> {
         let name = match name {
             Some(n) => {
                 crate::ident::check_identifier(n)?;
@@ -57,10 +64,7 @@ impl IntDotUnit {
                 dot.stages
             ),
         };
-        Ok(IntDotUnit {
-            dot: dot.clone(),
-            name,
-        })
+        Ok(IntDotUnit { dot, name })
     }
 }
 
@@ -102,29 +106,47 @@ pub fn sv(unit: &IntDotUnit) -> Result<String> {
         ),
     ]
     .join("\n");
-    let lctx = level_ctx(d.format, &d.register_slots());
-    let last = lctx.last().expect("at least two levels");
-    let result = level_name(last.index, last.registered);
-    let registered: Vec<u32> = lctx
-        .iter()
-        .filter(|l| l.registered)
-        .map(|l| l.index)
-        .collect();
-    let mut ctx = tera::Context::new();
-    ctx.insert("header", &header);
-    ctx.insert("name", &unit.name);
-    ctx.insert(
-        "ports",
-        &crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
-    );
-    ctx.insert("m", &d.mantissa_bits());
-    ctx.insert("w", &d.sum_bits());
-    ctx.insert("man_bus", &d.man_bus_bits());
-    ctx.insert("fault_lane_bit", &Option::<u32>::None);
-    ctx.insert("levels", &lctx);
-    ctx.insert("registered", &registered);
-    ctx.insert("result", &result);
-    render_context("int_dot.sv", &ctx)
+    let levels = level_ctx(d.format, &d.register_slots());
+    let last = levels.last().expect("at least two levels");
+    let ctx = IntDotContext {
+        header,
+        name: unit.name.clone(),
+        ports: crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
+        mantissa_bits: d.mantissa_bits(),
+        man_bus: d.man_bus_bits(),
+        result: level_name(last.index, last.registered),
+        registered_levels: levels
+            .iter()
+            .filter(|l| l.registered)
+            .map(|l| l.index)
+            .collect(),
+        levels,
+        fault_lane_bit: None,
+    };
+    render("int_dot.sv", &ctx)
+}
+
+/// What `rtl-templates/int_dot/int_dot.sv.tera` (and the shared datapath template) draws.
+#[derive(Serialize)]
+struct IntDotContext {
+    /// The provenance header.
+    header: String,
+    /// The module name.
+    name: String,
+    /// The port declarations, from the unit's port list.
+    ports: String,
+    /// Element width M.
+    mantissa_bits: u32,
+    /// Width of one operand bus (B * M).
+    man_bus: u32,
+    /// The signal that holds the sum.
+    result: String,
+    /// The levels a register follows (each a plain register, no handshake).
+    registered_levels: Vec<u32>,
+    /// The datapath's levels.
+    levels: Vec<crate::datapath::LevelCtx>,
+    /// Never a fault (the shared datapath template asks).
+    fault_lane_bit: Option<u32>,
 }
 
 impl crate::unit::Unit for IntDotUnit {
@@ -138,14 +160,13 @@ impl crate::unit::Unit for IntDotUnit {
         logic the arithmetic takes, the floor of the synthesis reports.";
 
     fn resolve(spec: &IntDotSpec) -> Result<Self> {
-        let dot = DotSpec {
-            mantissa: spec.mantissa,
-            block: spec.block,
-            stages: spec.stages,
-            ..Default::default()
-        }
-        .resolve()?;
-        IntDotUnit::of(&dot, spec.name.as_deref())
+        let format = BlockFormat::hbfp(
+            spec.mantissa.unwrap_or(MANTISSA_DEFAULT),
+            spec.block.unwrap_or(BLOCK_DEFAULT),
+            EXP_BITS_DEFAULT,
+        )?;
+        let stages = resolve_stages(spec.stages, crate::datapath::slots(format), format.block)?;
+        IntDotUnit::of(Shape { format, stages }, spec.name.as_deref())
     }
     fn name(&self) -> &str {
         &self.name

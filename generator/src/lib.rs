@@ -41,6 +41,7 @@ pub mod format;
 pub mod fp;
 pub mod ident;
 pub mod manifest;
+pub mod matrix;
 pub mod model;
 pub mod output;
 pub mod pipeline;

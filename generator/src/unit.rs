@@ -74,6 +74,20 @@ pub trait Unit: Sized + Clone + Send + Sync + 'static {
     }
     /// The longest latency in cycles from an accepted word to its result, without back-pressure.
     fn latency(&self) -> u32;
+    /// The vector field that marks the first word of a result's group (`first`), for units that
+    /// take several words per result: after a reset, a stream resumes at such a word.
+    fn group_flag(&self) -> Option<&'static str> {
+        None
+    }
+    /// Cycles from the acceptance of a result's last word to the result, without back-pressure,
+    /// as (fewest, most): the co-simulation's latency law.
+    fn accept_latency(&self) -> (u32, u32) {
+        (self.latency(), self.latency())
+    }
+    /// Whether, with a consumer that never stalls, the unit accepts a word in every cycle.
+    fn full_rate(&self) -> bool {
+        true
+    }
     /// The parameters the synthesis report and the sweep tables record.
     fn synth_parameters(&self) -> serde_json::Value;
     /// The plain integer datapath of the same shape, whose area a synthesis report compares with.
@@ -112,6 +126,16 @@ pub trait AnyUnit: Send + Sync {
     fn design(&self) -> Result<Design>;
     /// The vector field that marks the words which produce a result, if not every word does.
     fn result_flag(&self) -> Option<&'static str>;
+    /// The vector field that marks the first word of a result's group, if results take groups.
+    fn group_flag(&self) -> Option<&'static str>;
+    /// The longest latency in cycles from a word's first presentation to its result.
+    fn latency(&self) -> u32;
+    /// Cycles from the acceptance of a result's last word to the result (fewest, most).
+    fn accept_latency(&self) -> (u32, u32);
+    /// Whether the unit accepts a word in every cycle when its consumer never stalls.
+    fn full_rate(&self) -> bool;
+    /// The command line that regenerates the unit (`hbfpgen gen <unit> <flags>`).
+    fn command_line(&self) -> String;
 }
 
 impl<U: Unit> AnyUnit for U {
@@ -186,6 +210,21 @@ impl<U: Unit> AnyUnit for U {
     }
     fn result_flag(&self) -> Option<&'static str> {
         Unit::result_flag(self)
+    }
+    fn group_flag(&self) -> Option<&'static str> {
+        Unit::group_flag(self)
+    }
+    fn latency(&self) -> u32 {
+        Unit::latency(self)
+    }
+    fn accept_latency(&self) -> (u32, u32) {
+        Unit::accept_latency(self)
+    }
+    fn full_rate(&self) -> bool {
+        Unit::full_rate(self)
+    }
+    fn command_line(&self) -> String {
+        Unit::command_line(self)
     }
     fn design(&self) -> Result<Design> {
         Ok(Design {

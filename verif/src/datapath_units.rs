@@ -1,6 +1,5 @@
-// Shared by the build script (`include!`) and the library (`mod datapath_units`): the units of the
-// datapath demonstration, converter -> block dot product -> accumulator, so that the compiled
-// models and the Rust that drives them are generated from the same parameters.
+// The units of the datapath demonstration, converter -> block dot product -> accumulator, whose
+// models `verif-demo` and the datapath tests build and drive.
 
 use hbfpgen::convert::{ConvertSpec, ConvertUnit};
 use hbfpgen::mac::{MacSpec, MacUnit};
@@ -38,23 +37,6 @@ pub fn datapath_macs() -> Vec<MacUnit> {
             }
             .resolve()
             .expect("the datapath accumulators are valid")
-        })
-        .collect()
-}
-
-/// The `fp_mac` baselines of the datapath: fp32 and bf16 operands into an fp32 accumulator,
-/// named `dp_fp_mac_<operand>`.
-pub fn datapath_fp_macs() -> Vec<hbfpgen::fp_mac::FpMacUnit> {
-    ["fp32", "bf16"]
-        .iter()
-        .map(|op| {
-            hbfpgen::fp_mac::FpMacSpec {
-                operand: Some((*op).into()),
-                name: Some(format!("dp_fp_mac_{op}")),
-                ..Default::default()
-            }
-            .resolve()
-            .expect("the datapath baselines are valid")
         })
         .collect()
 }

@@ -1,6 +1,5 @@
-// Shared by the build script (`include!`) and the library (`mod layout`), so that the C++ shim and
-// the Rust wrapper place every port at the same offset. Everything here derives from the unit's
-// port list, declared once in its folder of the generator.
+// The C++ shim and the Rust side place every port at the same offset: both take it from here,
+// which derives it from the unit's port list, declared once in its folder of the generator.
 
 use hbfpgen::ports::{Direction, Port};
 

@@ -3,7 +3,7 @@
 //! unit with a deliberate fault; the mixed-mantissa unit computes hbfp_dot of every mode. Needs yosys and yices (`make setup`).
 
 use hbfp_verif::formal::check;
-use hbfp_verif::Fault;
+use hbfpgen::dot::emit::Fault;
 use hbfpgen::dot::{DotSpec, DotUnit, Stages};
 use std::path::PathBuf;
 

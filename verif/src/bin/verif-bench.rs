@@ -1,124 +1,191 @@
-//! Co-simulation throughput: block dot products per second through the Rust harness (packing done
-//! ahead, one FFI call per cycle, every result decoded and compared with the golden model) and
-//! through a plain C++ loop over the same Verilated model doing the same comparison. One core.
+//! Co-simulation throughput of HBFP4 x 64 and HBFP8 x 64 (`hbfp_dot`, every stage): block dot
+//! products per second through the Rust harness (one FFI call per cycle, every result compared
+//! with the golden model's on its data outputs) and through the plain C++ loop of the same model
+//! doing the same comparison (what `hbfpgen cosim --vectors` runs). One core. Then, with
+//! `--options`, the C++ loop's speed under each build option of the model (Verilator and compiler
+//! flags), each model built into the cache once.
 //!
-//! Usage: verif-bench [SECONDS]   (time per measurement, default 2)
+//! Usage: verif-bench [SECONDS] [--options]   (time per measurement, default 2)
 
-use hbfp_verif::dut::{Controls, Dut};
-use hbfp_verif::{ModelInfo, VERILATOR_VERSION};
-use hbfpgen::model::{dot_unchecked, Block};
+use bitvec::prelude::*;
+use hbfp_verif::compile::{self, BuildOptions};
+use hbfp_verif::props::Pool;
+use hbfp_verif::sim::Sim;
+use hbfp_verif::stream::{packed, Subject, Word};
+use hbfpgen::dot::{DotSpec, DotUnit};
+use hbfpgen::unit::AnyUnit;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const OPS: usize = 1024;
+const OPS: usize = 4096;
 
-/// Deterministic operands (xorshift) covering the whole code range.
-fn operands(info: &ModelInfo) -> Vec<(Block, Block)> {
-    let f = info.unit().format;
-    let (lo, hi) = (f.element.min_code(), f.element.max_code());
-    let (elo, ehi) = (f.scale.min_exp(), f.scale.max_exp());
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = |lo: i64, hi: i64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        lo + (x % (hi - lo + 1) as u64) as i64
-    };
-    (0..OPS)
-        .map(|_| {
-            let mut block = || Block {
-                exp: next(elo, ehi),
-                man: (0..f.block).map(|_| next(lo, hi)).collect(),
-            };
-            (block(), block())
-        })
-        .collect()
-}
-
-/// A new instance of the model, out of reset.
-fn fresh(info: &'static ModelInfo) -> Dut {
-    let mut dut = Dut::new(info);
-    let reset = Controls {
-        reset: true,
+fn unit(m: u32) -> DotUnit {
+    DotSpec {
+        mantissa: Some(m),
+        block: Some(64),
         ..Default::default()
-    };
-    dut.step(None, reset);
-    dut
+    }
+    .resolve()
+    .expect("a valid unit")
 }
 
-fn measure(info: &'static ModelInfo, seconds: f64) -> (f64, f64) {
-    let unit = info.unit();
-    let ops = operands(info);
-    let expected: Vec<_> = ops
+struct Stream {
+    subject: Subject,
+    words: Vec<Word>,
+    ins: Vec<u32>,
+    want: Vec<u32>,
+}
+
+fn stream(u: &DotUnit) -> Stream {
+    let subject = Subject::of(u);
+    let pool = Pool::new(u, &subject, OPS, 7).expect("vectors");
+    let words: Vec<Word> = pool
+        .words
         .iter()
-        .map(|(a, b)| dot_unchecked(unit.format, a, b))
+        .map(|w| subject.decode(w).expect("a word"))
         .collect();
-    let go = Controls {
-        in_valid: true,
-        out_ready: true,
-        reset: false,
-    };
-    // Rust harness
-    let mut dut = fresh(info);
-    let packed: Vec<Vec<u32>> = ops.iter().map(|(a, b)| dut.pack(a, b, 0)).collect();
-    let budget = Duration::from_secs_f64(seconds);
-    let (mut seen, mut bad, mut cycles) = (0u64, 0u64, 0u64);
+    let (ins, want) = packed(&subject, &words);
+    Stream {
+        subject,
+        words,
+        ins,
+        want,
+    }
+}
+
+fn fresh(model: &Arc<compile::Model>) -> Sim {
+    Sim::after_reset(model.clone())
+}
+
+/// Results per second of the Rust harness.
+fn rust_rate(model: &Arc<compile::Model>, s: &Stream, budget: Duration) -> f64 {
+    let mut sim = fresh(model);
+    let iw = s.subject.layout.in_words.max(1);
+    let checked = s.subject.checked();
+    let valid = s
+        .subject
+        .layout
+        .slot("out_valid_o")
+        .expect("a handshake")
+        .word;
+    let expected: Vec<&Vec<u32>> = s.words.iter().filter_map(|w| w.expected.as_ref()).collect();
+    let (mut seen, mut bad, mut cycles) = (0usize, 0u64, 0usize);
     let start = Instant::now();
     while start.elapsed() < budget {
         for _ in 0..4096 {
-            let o = dut.step(Some(&packed[(cycles % OPS as u64) as usize]), go);
+            let inp = &s.ins[(cycles % s.words.len()) * iw..][..iw];
+            let out = sim.step_words(inp);
             cycles += 1;
-            if o.out_valid {
-                bad += !o.matches(&expected[(seen % OPS as u64) as usize], 0) as u64;
+            if out[valid] & 1 == 1 {
+                let e = expected[seen % expected.len()];
+                let (o, e) = (out.view_bits::<Lsb0>(), e.view_bits::<Lsb0>());
+                bad += checked.iter().any(|c| {
+                    let r = c.word * 32..c.word * 32 + c.width as usize;
+                    o[r.clone()] != e[r]
+                }) as u64;
                 seen += 1;
             }
         }
     }
-    let rust = seen as f64 / start.elapsed().as_secs_f64();
-    assert_eq!(bad, 0, "{}: the Rust harness saw mismatches", info.name);
-    // C++ loop over the same model
-    let mut dut = fresh(info);
-    let mut ins = Vec::new();
-    let mut want = Vec::new();
-    for ((a, b), r) in ops.iter().zip(&expected) {
-        let mut w = dut.pack(a, b, 0);
-        dut.set_controls(&mut w, go);
-        ins.extend(w);
-        want.extend(dut.encode_result(r, 0));
-    }
-    let per_call = (rust * 0.25).max(10_000.0) as u64;
-    let (mut state, mut bad) = ([0u64; 2], 0u64);
+    assert_eq!(bad, 0, "the Rust harness saw mismatches");
+    seen as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Results per second of the C++ loop.
+fn cxx_rate(model: &Arc<compile::Model>, s: &Stream, budget: Duration) -> f64 {
+    let mut sim = fresh(model);
+    let mut state = [0u64; 4];
+    let mut bad = 0;
     let start = Instant::now();
     while start.elapsed() < budget {
-        bad += dut.cxx_loop(&ins, &want, OPS, per_call, &mut state);
+        bad += sim.cxx_loop(&s.ins, &s.want, 1 << 16, &mut state);
     }
-    let cxx = state[1] as f64 / start.elapsed().as_secs_f64();
-    assert_eq!(bad, 0, "{}: the C++ loop saw mismatches", info.name);
-    (rust, cxx)
+    assert_eq!(bad, 0, "the C++ loop saw mismatches");
+    state[1] as f64 / start.elapsed().as_secs_f64()
+}
+
+fn build(u: &DotUnit, opts: &BuildOptions) -> Arc<compile::Model> {
+    let sv = u.sv().expect("renders");
+    Arc::new(
+        compile::build(u.name(), &sv, "the generated RTL", &u.ports(), opts)
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
 }
 
 fn main() {
-    let seconds: f64 = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2.0);
-    println!("# {VERILATOR_VERSION}; {seconds} s per measurement, one thread");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let seconds: f64 = args.iter().find_map(|s| s.parse().ok()).unwrap_or(2.0);
+    let options = args.iter().any(|a| a == "--options");
+    let budget = Duration::from_secs_f64(seconds);
+    let v = compile::verilator().unwrap_or_else(|e| panic!("{e}"));
+    println!("# {}; {seconds} s per measurement, one thread", v.version);
+    let base = BuildOptions::default();
     for (m, label) in [(4, "HBFP4x64"), (8, "HBFP8x64")] {
-        let info = ModelInfo::correct()
-            .find(|x| {
-                x.mantissa == m
-                    && x.block == 64
-                    && x.exp_bits == 10
-                    && x.tag_bits == 0
-                    && x.stages == x.unit().max_stages()
-            })
-            .expect("the matrix holds the B = 64 units");
-        let (rust, cxx) = measure(info, seconds);
+        let u = unit(m);
+        let s = stream(&u);
+        let model = build(&u, &base);
+        let (rust, cxx) = (rust_rate(&model, &s, budget), cxx_rate(&model, &s, budget));
         println!(
             "cosim {label} ({}): {:.2} M dot/s, C++ loop {:.2} M dot/s, ratio {:.2}",
-            info.name,
+            u.name(),
             rust / 1e6,
             cxx / 1e6,
             rust / cxx
         );
+    }
+    if !options {
+        return;
+    }
+    println!("# the C++ loop under each build option of the model (M dot/s)");
+    let variants: Vec<(&str, BuildOptions)> = vec![
+        ("default: -O2, Verilator -O3 --x-assign fast", base.clone()),
+        (
+            "C++ -O1",
+            BuildOptions {
+                opt_level: 1,
+                ..base.clone()
+            },
+        ),
+        (
+            "C++ -O3",
+            BuildOptions {
+                opt_level: 3,
+                ..base.clone()
+            },
+        ),
+        (
+            "-march=native",
+            BuildOptions {
+                cxx_flags: vec!["-march=native".into()],
+                ..base.clone()
+            },
+        ),
+        (
+            "Verilator --x-initial fast",
+            BuildOptions {
+                verilator_flags: vec!["--x-initial".into(), "fast".into()],
+                ..base.clone()
+            },
+        ),
+        (
+            "Verilator --noassert -fno-dfg",
+            BuildOptions {
+                verilator_flags: vec!["--noassert".into(), "-fno-dfg".into()],
+                ..base.clone()
+            },
+        ),
+    ];
+    for (what, opts) in variants {
+        let mut line = format!("{what:48}");
+        for m in [4, 8] {
+            let u = unit(m);
+            let s = stream(&u);
+            let model = build(&u, &opts);
+            line.push_str(&format!(
+                " HBFP{m}x64 {:6.2}",
+                cxx_rate(&model, &s, budget) / 1e6
+            ));
+        }
+        println!("{line}");
     }
 }

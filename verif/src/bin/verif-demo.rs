@@ -85,8 +85,7 @@ fn main() {
 
     // 1. The converter: every block of A's rows and of x, through the Verilated unit.
     let conv = datapath_converter();
-    let mut dut = PortDut::new(&conv.name, &hbfpgen::unit::Unit::ports(&conv))
-        .expect("the converter model is compiled in");
+    let mut dut = PortDut::new(&conv);
     let chunks: Vec<Vec<u64>> = a
         .iter()
         .chain(std::iter::once(&x))
@@ -162,8 +161,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|");
     for mac in datapath_macs() {
-        let mut dut = PortDut::new(&mac.name, &hbfpgen::unit::Unit::ports(&mac))
-            .expect("the accumulator models are compiled in");
+        let mut dut = PortDut::new(&mac);
         let pairs: Vec<(usize, usize)> = (0..rows)
             .flat_map(|r| (0..per_row).map(move |j| (r, j)))
             .collect();

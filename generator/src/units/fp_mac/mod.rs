@@ -282,6 +282,9 @@ impl crate::unit::Unit for FpMacUnit {
     fn result_flag(&self) -> Option<&'static str> {
         Some("last")
     }
+    fn group_flag(&self) -> Option<&'static str> {
+        Some("first")
+    }
     fn latency(&self) -> u32 {
         FpMacUnit::latency(self)
     }

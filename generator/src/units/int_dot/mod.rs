@@ -3,6 +3,7 @@
 //! arithmetic takes, the floor of the synthesis reports.
 
 pub mod manifest;
+pub mod vectors;
 
 use crate::datapath::level_ctx;
 use crate::datapath::Shape;
@@ -209,10 +210,8 @@ impl crate::unit::Unit for IntDotUnit {
             self.dot.latency()
         )
     }
-    fn vectors(&self, _count: usize, _seed: u64) -> Result<(usize, String)> {
-        Err(crate::error::Error::Unsupported {
-            what: "int_dot is the synthesis floor, with no handshake: it has no vectors".into(),
-        })
+    fn vectors(&self, count: usize, seed: u64) -> Result<(usize, String)> {
+        Ok((count, vectors::text(self, count, seed)))
     }
     fn latency(&self) -> u32 {
         self.dot.latency()

@@ -313,6 +313,9 @@ impl crate::unit::Unit for MacUnit {
     fn result_flag(&self) -> Option<&'static str> {
         Some("last")
     }
+    fn group_flag(&self) -> Option<&'static str> {
+        Some("first")
+    }
     fn latency(&self) -> u32 {
         MacUnit::latency(self)
     }

@@ -460,6 +460,14 @@ impl crate::unit::Unit for MixedUnit {
     fn latency(&self) -> u32 {
         MixedUnit::latency(self, self.lane_bits())
     }
+    fn accept_latency(&self) -> (u32, u32) {
+        // the operation is accepted in the last beat of its schedule, which then passes the S
+        // stages and the accumulator register, in every mode
+        (self.stages() + 1, self.stages() + 1)
+    }
+    fn full_rate(&self) -> bool {
+        self.max_cycles() == 1
+    }
     fn synth_parameters(&self) -> serde_json::Value {
         serde_json::json!({
             "mantissa": self.lane_bits(),

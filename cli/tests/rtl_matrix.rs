@@ -11,7 +11,7 @@
 //! These tests need verilator, iverilog and yosys (`make setup`), so they are `#[ignore]`d in a plain
 //! `cargo test`; `make test` runs them.
 
-use hbfpgen::unit::{grid, AnyUnit};
+use hbfpgen::unit::AnyUnit;
 use std::io::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,42 +34,29 @@ struct Case {
 /// The configurations of `rtl_matrix.toml`, in file order.
 fn cases() -> Vec<Case> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rtl_matrix.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let file: toml::Table = toml::from_str(&text).unwrap();
-    let sets = file["set"].as_array().expect("[[set]] tables");
-    let mut out = Vec::new();
-    for set in sets {
-        let mut set = set.as_table().expect("a [[set]] table").clone();
-        let unit = set.remove("unit").expect("`unit` in every set");
-        let kind = hbfpgen::units::find(unit.as_str().unwrap())
-            .unwrap_or_else(|| panic!("{unit} is not a unit"));
-        let exhaustive = set
-            .remove("exhaustive")
-            .is_some_and(|v| v.as_bool() == Some(true));
-        let vectors = set
-            .remove("vectors")
-            .map(|v| v.as_integer().expect("`vectors` is a count") as usize);
-        assert!(
-            exhaustive != vectors.is_some(),
-            "a set has either `vectors` or `exhaustive = true`: {set:?}"
-        );
-        let axes: Vec<(String, Vec<toml::Value>)> = set
-            .into_iter()
-            .map(|(k, v)| match v {
-                toml::Value::Array(a) => (k, a),
-                one => (k, vec![one]),
-            })
-            .collect();
-        for t in grid(&axes) {
-            out.push(Case {
-                unit: kind
-                    .resolve_table(t.clone(), &path)
-                    .unwrap_or_else(|e| panic!("{} {t:?}: {e}", kind.command())),
+    hbfpgen::matrix::read(&path, &["vectors", "exhaustive"])
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|e| {
+            let exhaustive = e
+                .extra
+                .get("exhaustive")
+                .is_some_and(|v| v.as_bool() == Some(true));
+            let vectors = e
+                .extra
+                .get("vectors")
+                .map(|v| v.as_integer().expect("`vectors` is a count") as usize);
+            assert!(
+                exhaustive != vectors.is_some(),
+                "{}: a set has either `vectors` or `exhaustive = true`",
+                e.unit.name()
+            );
+            Case {
+                unit: e.unit,
                 vectors,
-            });
-        }
-    }
-    out
+            }
+        })
+        .collect()
 }
 
 /// The results among `words` of vector `text` (the words whose result flag is set, or all).

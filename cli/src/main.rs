@@ -10,6 +10,8 @@ use hbfpgen::{output, sweep, Error, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod cosim;
+
 const ABOUT: &str = "Generates bit-exact SystemVerilog for HBFP (hybrid block floating point) \
 arithmetic units, with manifests, test vectors from the golden model, and self-checking \
 testbenches, and measures them on iCE40 and ECP5 FPGAs with Yosys and nextpnr.";
@@ -200,6 +202,16 @@ fn cli() -> Command {
             |_| true,
             FlowArgs::augment_args,
         ))
+        .subcommand(per_unit(
+            "cosim",
+            "Co-simulates a configuration (the generated RTL, or your own with --rtl) against the \
+             golden model: builds a Verilator model (cached by the RTL's hash), runs the property \
+             suite (every result bit for bit, order, latency, stalls, resets), and on a failure \
+             saves the shrunk case, its waveform and a replay command. Exit 0: pass, 1: a \
+             mismatch, 2: bad input. docs/verification.md.",
+            |_| true,
+            cosim::CosimArgs::augment_args,
+        ))
         .subcommand(SweepArgs::augment_args(Command::new("sweep").about(
             "Runs a grid of configurations of one unit (its parameters x target x DSP, from a \
              TOML spec) through the FPGA flow in parallel, skipping those that already have a \
@@ -218,10 +230,10 @@ fn parsed<T: FromArgMatches>(m: &ArgMatches) -> T {
     T::from_arg_matches(m).unwrap_or_else(|e| e.exit())
 }
 
-fn run(matches: ArgMatches) -> Result<()> {
+fn run(matches: ArgMatches) -> Result<ExitCode> {
     let (command, sub) = matches.subcommand().expect("a subcommand is required");
     if command == "sweep" {
-        return run_sweep(parsed(sub));
+        return run_sweep(parsed(sub)).map(|()| ExitCode::SUCCESS);
     }
     let (unit, m) = sub.subcommand().expect("a unit is required");
     let u = resolve(unit, m)?;
@@ -244,6 +256,7 @@ fn run(matches: ArgMatches) -> Result<()> {
             );
         }
         "info" => print!("{}", u.manifest()),
+        "cosim" => return Ok(cosim::run(u.as_ref(), parsed(m))),
         "synth" => {
             let flow: FlowArgs = parsed(m);
             let design = u.design()?;
@@ -261,7 +274,7 @@ fn run(matches: ArgMatches) -> Result<()> {
         }
         other => unreachable!("unknown command {other}"),
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_sweep(a: SweepArgs) -> Result<()> {
@@ -320,7 +333,7 @@ fn run_sweep(a: SweepArgs) -> Result<()> {
 
 fn main() -> ExitCode {
     match run(cli().get_matches()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

@@ -68,13 +68,42 @@ pub struct BuildOptions {
 }
 
 impl Default for BuildOptions {
+    /// -O2 and `-march=native`: the fastest model of the options measured (docs/performance.md);
+    /// the cache key then holds the host's CPU model, so that a shared cache never hands a model
+    /// to a CPU it was not built for.
     fn default() -> Self {
         BuildOptions {
             opt_level: 2,
-            cxx_flags: Vec::new(),
+            cxx_flags: vec!["-march=native".into()],
             verilator_flags: Vec::new(),
         }
     }
+}
+
+/// What identifies the host's CPU for a `-march=native` build: the model name of
+/// `/proc/cpuinfo` (empty where there is none).
+fn cpu_identity() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name") || l.starts_with("flags"))
+                .map(String::from)
+        })
+        .unwrap_or_default()
+}
+
+/// The part of the cache key that the options give.
+fn options_key(opts: &BuildOptions) -> String {
+    let native = opts.cxx_flags.iter().any(|f| f.contains("native"));
+    format!(
+        "{VERILATOR_FLAGS:?}{opts:?}{}",
+        if native {
+            cpu_identity()
+        } else {
+            String::new()
+        }
+    )
 }
 
 /// The Verilator to use.
@@ -385,7 +414,7 @@ pub fn build(
         &shim_text,
         SHIM_HEADER,
         &v.version,
-        &format!("{VERILATOR_FLAGS:?}{opts:?}"),
+        &options_key(opts),
         env!("CARGO_PKG_VERSION"),
         VERIF_TARGET,
     ] {

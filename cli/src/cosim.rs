@@ -20,7 +20,7 @@ pub struct CosimArgs {
     rtl: Option<PathBuf>,
     /// Random cases per property (each a stream of up to 24 results with random gaps, stalls and
     /// resets).
-    #[arg(long, value_name = "N", default_value_t = 64)]
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     cases: u32,
     /// Seed of the vector pool and of the random cases: the same seed gives the same run.
     #[arg(long, value_name = "S", default_value_t = 1)]
@@ -41,11 +41,18 @@ pub struct CosimArgs {
     #[arg(long, value_name = "CASE.json")]
     replay: Option<PathBuf>,
     /// Vector words in the pool the cases are drawn from (each unit's corner cases first).
-    #[arg(long, value_name = "N", default_value_t = 2048)]
+    #[arg(long, value_name = "N", default_value_t = 2048, value_parser = parse_pool)]
     pool: usize,
     /// Optimisation level of the model's C++ (-O0 to -O3): part of the cache key.
     #[arg(long, value_name = "0-3", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=3))]
     cxx_opt: u32,
+}
+
+fn parse_pool(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1 << 20).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a pool size from 1 to 1048576 words")),
+    }
 }
 
 /// A progress bar on a terminal, phase lines otherwise.
@@ -100,7 +107,7 @@ pub fn run(unit: &dyn AnyUnit, a: CosimArgs) -> ExitCode {
         rtl: a.rtl,
         cases: a.cases,
         seed: a.seed,
-        pool: a.pool.max(1),
+        pool: a.pool,
         vectors: a.vectors,
         failures: a.waves,
         simulator: a.simulator,

@@ -161,7 +161,12 @@ fn per_unit(
             REGISTRY
                 .iter()
                 .filter(|k| keep(**k))
-                .map(|k| more(k.cli().arg(config_arg()))),
+                // the unit's own description, not the doc comments of the argument structs
+                .map(|k| {
+                    more(k.cli().arg(config_arg()))
+                        .about(k.about())
+                        .long_about(None)
+                }),
         )
 }
 

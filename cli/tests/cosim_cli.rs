@@ -298,4 +298,13 @@ fn cosim_refuses_rtl_with_other_ports() {
     // a missing file
     let o = cosim("dot", flags, &["--rtl", "/nonexistent.sv"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no such file"), "{}", text(&o));
+    // no cases, and an empty pool
+    for bad in [&["--cases", "0"][..], &["--pool", "0"][..]] {
+        let mut args = vec!["cosim", "dot"];
+        args.extend(flags);
+        args.extend(bad);
+        let o = hbfpgen(&args);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", text(&o));
+    }
 }

@@ -27,10 +27,11 @@ SWEEP_DIR := build/fpga
 # Debian packages and one command each provides (checked to decide whether to install); cmake builds
 # Berkeley SoftFloat for the rounding tests (softfloat-wrapper); ccache keeps the Verilator runtime
 # compiled once for the many testbench builds of the RTL matrix
-APT_PACKAGES := g++ make cmake ccache verilator iverilog yosys nextpnr-ice40 fpga-icestorm z3 python3-venv fonts-dejavu-core
+APT_PACKAGES := g++ make cmake ccache verilator iverilog yosys nextpnr-ice40 fpga-icestorm z3 python3-venv fonts-dejavu-core zlib1g-dev
 TOOL_COMMANDS := g++ make cmake ccache verilator iverilog vvp yosys yosys-smtbmc nextpnr-ice40 icepack z3
-# a file the plots need (fonts-dejavu-core), checked like the commands
-TOOL_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# files the plots need (fonts-dejavu-core) and the co-simulation's FST waveforms (zlib1g-dev),
+# checked like the commands
+TOOL_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/include/zlib.h
 # Python tools, installed with pip into the git-ignored .venv: yices for the formal checks,
 # nextpnr-ecp5 (not in Debian) and Yosys 0.70 for the FPGA flow; hbfpgen finds them in .venv/bin
 VENV := .venv

@@ -2,7 +2,7 @@
 //! against the golden model, through the verification crate (`hbfp_verif::cosim`).
 
 use clap::Args;
-use hbfp_verif::compile::BuildOptions;
+use hbfp_verif::compile::{BuildOptions, Waves};
 use hbfp_verif::cosim::{self, CosimOptions, Progress, Simulator};
 use hbfpgen::unit::AnyUnit;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -29,9 +29,13 @@ pub struct CosimArgs {
     /// (a soak; the words cycle through a pool of up to 65536 distinct random ones).
     #[arg(long, value_name = "N")]
     vectors: Option<u64>,
-    /// Where failing cases (JSON) and their waveforms (VCD) go.
+    /// Where failing cases (JSON) and their waveforms go.
     #[arg(long, value_name = "DIR", default_value = "cosim-failures")]
     waves: PathBuf,
+    /// The waveforms' format: fst (needs zlib's header, which `make setup` installs; else the
+    /// model falls back to vcd) or vcd. Part of the cache key.
+    #[arg(long, value_name = "FORMAT", default_value = "fst")]
+    wave_format: Waves,
     /// verilator: the property suite on the Verilated model; icarus: the generated self-checking
     /// testbench under Icarus on the same random words; both.
     #[arg(long, value_name = "SIM", default_value = "verilator")]
@@ -114,6 +118,7 @@ pub fn run(unit: &dyn AnyUnit, a: CosimArgs) -> ExitCode {
         replay: a.replay,
         build: BuildOptions {
             opt_level: a.cxx_opt,
+            waves: a.wave_format,
             ..BuildOptions::default()
         },
         ..CosimOptions::default()

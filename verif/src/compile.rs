@@ -13,7 +13,7 @@
 //! `$XDG_CACHE_HOME/hbfpgen/cosim`, else `~/.cache/hbfpgen/cosim`.
 
 use crate::layout::Layout;
-use crate::shim::{shim, SHIM_HEADER};
+use crate::shim::{shim, shim_header};
 use crate::{ModelFns, VERIF_TARGET};
 use hbfpgen::ports::Port;
 use sha2::{Digest, Sha256};
@@ -25,9 +25,73 @@ use std::sync::{Arc, OnceLock};
 /// The oldest Verilator that builds the models (Debian 12's).
 pub const MIN_VERSION: (u32, u32) = (5, 6);
 
-/// Verilator's options for every model: C++ output, VCD tracing for the waveforms of failures,
-/// every optimisation, and X assignments resolved the fast way (the units have no X sources).
-pub const VERILATOR_FLAGS: &[&str] = &["--cc", "--trace", "-O3", "--x-assign", "fast"];
+/// Verilator's options for every model: C++ output, every optimisation, and X assignments
+/// resolved the fast way (the units have no X sources); tracing is [`Waves`]'s flag.
+pub const VERILATOR_FLAGS: &[&str] = &["--cc", "-O3", "--x-assign", "fast"];
+
+/// The format of the waveforms a model writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Waves {
+    /// FST (compressed; GTKWave and Surfer read it). Needs zlib's header, which `make setup`
+    /// installs; without it a build falls back to VCD.
+    Fst,
+    /// VCD (plain text).
+    Vcd,
+}
+
+impl Waves {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Waves::Fst => "fst",
+            Waves::Vcd => "vcd",
+        }
+    }
+
+    fn verilator_flag(self) -> &'static str {
+        match self {
+            Waves::Fst => "--trace-fst",
+            Waves::Vcd => "--trace",
+        }
+    }
+
+    fn runtime(self) -> &'static str {
+        match self {
+            Waves::Fst => "verilated_fst_c",
+            Waves::Vcd => "verilated_vcd_c",
+        }
+    }
+}
+
+/// Whether the C++ compiler finds zlib's header (FST waveforms need it); checked once.
+fn zlib_available() -> bool {
+    static FOUND: OnceLock<bool> = OnceLock::new();
+    *FOUND.get_or_init(|| {
+        let Ok(dir) = tempfile::tempdir() else {
+            return false;
+        };
+        let file = dir.path().join("zlib_probe.cpp");
+        if std::fs::write(
+            &file,
+            "#include <zlib.h>\nint probe() { return ZLIB_VERNUM > 0; }\n",
+        )
+        .is_err()
+        {
+            return false;
+        }
+        let mut b = cc::Build::new();
+        b.cpp(true)
+            .cargo_metadata(false)
+            .cargo_warnings(false)
+            .emit_rerun_if_env_changed(false)
+            .target(VERIF_TARGET)
+            .host(VERIF_TARGET)
+            .opt_level(0)
+            .out_dir(dir.path())
+            .file(&file);
+        b.try_compile_intermediates().is_ok()
+    })
+}
 
 /// Why a model could not be built or loaded.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +129,8 @@ pub struct BuildOptions {
     pub cxx_flags: Vec<String>,
     /// Extra Verilator flags, part of the cache key.
     pub verilator_flags: Vec<String>,
+    /// The waveform format (FST falls back to VCD without zlib).
+    pub waves: Waves,
 }
 
 impl Default for BuildOptions {
@@ -76,6 +142,7 @@ impl Default for BuildOptions {
             opt_level: 2,
             cxx_flags: vec!["-march=native".into()],
             verilator_flags: Vec::new(),
+            waves: Waves::Fst,
         }
     }
 }
@@ -215,6 +282,8 @@ pub struct Model {
     pub dir: PathBuf,
     /// Whether this call found the model already built.
     pub cached: bool,
+    /// The format of the waveforms it writes.
+    pub waves: Waves,
     pub(crate) fns: ModelFns,
     _lib: Arc<libloading::Library>,
 }
@@ -405,6 +474,11 @@ pub fn build(
     opts: &BuildOptions,
 ) -> Result<Model, BuildError> {
     let v = verilator()?;
+    let mut opts = opts.clone();
+    if opts.waves == Waves::Fst && !zlib_available() {
+        opts.waves = Waves::Vcd;
+    }
+    let opts = &opts;
     let layout = Layout::of_ports(ports);
     let shim_text = shim(top, &layout);
     let cache = cache_dir();
@@ -412,7 +486,7 @@ pub fn build(
     for part in [
         sv,
         &shim_text,
-        SHIM_HEADER,
+        &shim_header(opts.waves),
         &v.version,
         &options_key(opts),
         env!("CARGO_PKG_VERSION"),
@@ -453,6 +527,7 @@ pub fn build(
         layout,
         dir,
         cached,
+        waves: opts.waves,
         fns,
         _lib: Arc::new(lib),
     })
@@ -475,6 +550,7 @@ fn compile(
         std::fs::write(&file, sv).map_err(|e| io("cannot write", &file, e))?;
         let out = Command::new(&v.exe)
             .args(VERILATOR_FLAGS)
+            .arg(opts.waves.verilator_flag())
             .args(&opts.verilator_flags)
             .args(["--top-module", top, "--prefix", &format!("V{top}")])
             .arg("--Mdir")
@@ -507,7 +583,7 @@ fn compile(
         for g in ["VM_GLOBAL_FAST", "VM_GLOBAL_SLOW"] {
             globals.extend(mk_list(&mk, g));
         }
-        for g in ["verilated", "verilated_vcd_c", "verilated_threads"] {
+        for g in ["verilated", opts.waves.runtime(), "verilated_threads"] {
             if !globals.iter().any(|x| x == g) {
                 globals.push(g.into());
             }
@@ -533,7 +609,7 @@ fn compile(
         }
         unity.push_str("#include \"verif_shim.h\"\n");
         unity.push_str(shim_text);
-        std::fs::write(obj.join("verif_shim.h"), SHIM_HEADER)
+        std::fs::write(obj.join("verif_shim.h"), shim_header(opts.waves))
             .map_err(|e| io("cannot write", &obj, e))?;
         let unit_file = obj.join(format!("{top}__verif.cpp"));
         std::fs::write(&unit_file, unity).map_err(|e| io("cannot write", &unit_file, e))?;
@@ -557,6 +633,9 @@ fn compile(
             .args(&objects)
             .arg(&archive)
             .arg("-lpthread");
+        if opts.waves == Waves::Fst {
+            link.arg("-lz");
+        }
         let out = link
             .output()
             .map_err(|e| BuildError::Io(format!("cannot run the linker: {e}")))?;

@@ -350,7 +350,9 @@ fn replay(bench: &Bench, file: &Path, mut outcome: Outcome) -> Result<Outcome, C
     let stem = file
         .file_stem()
         .map_or("replay".into(), |s| s.to_string_lossy().into_owned());
-    let vcd = bench.failures.join(format!("{stem}-replay.vcd"));
+    let vcd = bench
+        .failures
+        .join(format!("{stem}-replay.{}", bench.model.waves.extension()));
     match bench.play(&saved.case, Some(&vcd)) {
         Ok(r) => outcome.passed.push(format!(
             "replay of {}: passes ({} results in {} cycles); waveform {}",

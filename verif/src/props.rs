@@ -1,8 +1,8 @@
 //! The properties of every unit under proptest: cases drawn from a pool of the unit's own vector
 //! words (the golden model's expected outputs included), with random input gaps, output stalls and
 //! resets. On a failure the case is shrunk (fewer result groups, groups nearer the pool's head,
-//! where each unit's corner cases are, shorter stalls), saved as JSON, replayed with a VCD
-//! waveform, and given a one-line replay command.
+//! where each unit's corner cases are, shorter stalls), saved as JSON, replayed with a waveform
+//! (FST, or VCD), and given a one-line replay command.
 
 use crate::compile::Model;
 use crate::sim::Sim;
@@ -220,7 +220,8 @@ pub struct Bench<'a> {
 }
 
 impl Bench<'_> {
-    /// Runs `case` on a fresh instance, with a VCD waveform to `vcd` if given.
+    /// Runs `case` on a fresh instance, with a waveform to `vcd` if given (FST or VCD, as the
+    /// model was built).
     pub fn play(&self, case: &Case, vcd: Option<&Path>) -> Result<crate::stream::Report, String> {
         let mut sim = Sim::new(self.model.clone());
         if let Some(v) = vcd {
@@ -238,6 +239,9 @@ impl Bench<'_> {
         if let Some(r) = &self.rtl {
             c.push_str(&format!(" --rtl {}", r.display()));
         }
+        if self.model.waves == crate::compile::Waves::Vcd {
+            c.push_str(" --wave-format vcd");
+        }
         format!("{c} --replay {}", case_file.display())
     }
 
@@ -251,7 +255,7 @@ impl Bench<'_> {
             property.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
         );
         let case_file = dir.join(format!("{stem}.json"));
-        let waveform = dir.join(format!("{stem}.vcd"));
+        let waveform = dir.join(format!("{stem}.{}", self.model.waves.extension()));
         let saved = Saved {
             unit: self.subject.command.clone(),
             rtl: self.rtl.clone(),

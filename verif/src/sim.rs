@@ -128,7 +128,8 @@ impl Sim {
         &self.out
     }
 
-    /// Starts writing a VCD waveform of every signal to `path` (from the next cycle on).
+    /// Starts writing a waveform of every signal to `path` (from the next cycle on), in the
+    /// model's format ([`crate::compile::Model::waves`]).
     pub fn trace(&mut self, path: &Path) -> Result<(), String> {
         let c = CString::new(path.to_string_lossy().as_bytes())
             .map_err(|_| format!("{} contains a NUL byte", path.display()))?;

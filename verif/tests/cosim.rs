@@ -7,7 +7,7 @@
 //! The models build `VERIF_JOBS` at a time (default: the number of cores) into the model cache
 //! (`HBFPGEN_CACHE`); a progress line is printed as each configuration finishes.
 
-use hbfp_verif::compile::{self, BuildOptions};
+use hbfp_verif::compile::{self, BuildOptions, Waves};
 use hbfp_verif::cosim::{self, CosimOptions, Quiet};
 use hbfp_verif::matrix;
 use hbfp_verif::props::{self, Bench, Pool};
@@ -23,10 +23,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Test builds compile the models' C++ at -O1: compiling a hundred models is most of the time.
+/// Test builds compile the models' C++ at -O1 (compiling a hundred models is most of the time),
+/// with VCD waveforms, whose text the tests read.
 fn build_options() -> BuildOptions {
     BuildOptions {
         opt_level: 1,
+        waves: Waves::Vcd,
         ..BuildOptions::default()
     }
 }

@@ -13,6 +13,7 @@
 //! `$XDG_CACHE_HOME/hbfpgen/cosim`, else `~/.cache/hbfpgen/cosim`.
 
 use crate::layout::Layout;
+pub use crate::shim::Waves;
 use crate::shim::{shim, shim_header};
 use crate::{ModelFns, VERIF_TARGET};
 use hbfpgen::ports::Port;
@@ -28,40 +29,6 @@ pub const MIN_VERSION: (u32, u32) = (5, 6);
 /// Verilator's options for every model: C++ output, every optimisation, and X assignments
 /// resolved the fast way (the units have no X sources); tracing is [`Waves`]'s flag.
 pub const VERILATOR_FLAGS: &[&str] = &["--cc", "-O3", "--x-assign", "fast"];
-
-/// The format of the waveforms a model writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Waves {
-    /// FST (compressed; GTKWave and Surfer read it). Needs zlib's header, which `make setup`
-    /// installs; without it a build falls back to VCD.
-    Fst,
-    /// VCD (plain text).
-    Vcd,
-}
-
-impl Waves {
-    /// The file extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Waves::Fst => "fst",
-            Waves::Vcd => "vcd",
-        }
-    }
-
-    fn verilator_flag(self) -> &'static str {
-        match self {
-            Waves::Fst => "--trace-fst",
-            Waves::Vcd => "--trace",
-        }
-    }
-
-    fn runtime(self) -> &'static str {
-        match self {
-            Waves::Fst => "verilated_fst_c",
-            Waves::Vcd => "verilated_vcd_c",
-        }
-    }
-}
 
 /// Whether the C++ compiler finds zlib's header (FST waveforms need it); checked once.
 fn zlib_available() -> bool {

@@ -146,12 +146,46 @@ uint64_t vd_cxx_loop(void* h, const uint32_t* ins, size_t n_in, const uint32_t* 
     )
 }
 
+/// The format of the waveforms a model writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Waves {
+    /// FST (compressed; GTKWave and Surfer read it). Needs zlib's header, which `make setup`
+    /// installs; without it a build falls back to VCD.
+    Fst,
+    /// VCD (plain text).
+    Vcd,
+}
+
+impl Waves {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Waves::Fst => "fst",
+            Waves::Vcd => "vcd",
+        }
+    }
+
+    pub(crate) fn verilator_flag(self) -> &'static str {
+        match self {
+            Waves::Fst => "--trace-fst",
+            Waves::Vcd => "--trace",
+        }
+    }
+
+    pub(crate) fn runtime(self) -> &'static str {
+        match self {
+            Waves::Fst => "verilated_fst_c",
+            Waves::Vcd => "verilated_vcd_c",
+        }
+    }
+}
+
 /// The harness class every shim instantiates: the model in its own Verilator context, and an
 /// optional waveform in the format `waves`.
-pub fn shim_header(waves: crate::compile::Waves) -> String {
+pub fn shim_header(waves: Waves) -> String {
     let (header, class) = match waves {
-        crate::compile::Waves::Fst => ("verilated_fst_c.h", "VerilatedFstC"),
-        crate::compile::Waves::Vcd => ("verilated_vcd_c.h", "VerilatedVcdC"),
+        Waves::Fst => ("verilated_fst_c.h", "VerilatedFstC"),
+        Waves::Vcd => ("verilated_vcd_c.h", "VerilatedVcdC"),
     };
     SHIM_HEADER
         .replace("verilated_vcd_c.h", header)

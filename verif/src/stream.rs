@@ -278,6 +278,29 @@ pub fn run(sim: &mut Sim, subject: &Subject, case: &Case) -> Result<Report, Fail
     }
 }
 
+/// Law 1: the output buffer `out` of word `k`'s result agrees with the expected `e` under `mask`.
+fn compare(
+    subject: &Subject,
+    mask: &[u32],
+    cycle: u64,
+    k: usize,
+    out: &[u32],
+    e: &[u32],
+) -> Result<(), Failure> {
+    if same(out, e, mask) {
+        return Ok(());
+    }
+    fail(
+        cycle,
+        Some(k),
+        format!(
+            "word {k}: RTL {}; model {}",
+            subject.describe(out),
+            subject.describe(e)
+        ),
+    )
+}
+
 fn run_plain(sim: &mut Sim, subject: &Subject, words: &[Word]) -> Result<Report, Failure> {
     let checked = subject.mask();
     let lat = subject.latency.0 as usize;
@@ -289,17 +312,7 @@ fn run_plain(sim: &mut Sim, subject: &Subject, words: &[Word]) -> Result<Report,
         if cycle >= lat {
             let k = cycle - lat;
             if let Some(e) = &words[k].expected {
-                if !same(&out, e, &checked) {
-                    return fail(
-                        cycle as u64,
-                        Some(k),
-                        format!(
-                            "word {k}: RTL {}; model {}",
-                            subject.describe(&out),
-                            subject.describe(e)
-                        ),
-                    );
-                }
+                compare(subject, &checked, cycle as u64, k, &out, e)?;
                 report.results += 1;
             }
         }
@@ -484,17 +497,7 @@ fn run_handshake(
                     .expected
                     .as_ref()
                     .expect("queued words have a result");
-                if !same(&out, e, &checked) {
-                    return fail(
-                        cycle,
-                        Some(k),
-                        format!(
-                            "word {k}: RTL {}; model {}",
-                            subject.describe(&out),
-                            subject.describe(e)
-                        ),
-                    );
-                }
+                compare(subject, &checked, cycle, k, &out, e)?;
                 report.results += 1;
             } else {
                 held = Some(out);

@@ -1,7 +1,8 @@
 # hbfpgen: two commands do everything on a fresh Debian machine.
 #   make run    installs what is missing, generates the default HBFP4 x 64 unit, lints it, checks it in
-#               Yosys, runs its self-checking testbench under Icarus and Verilator, prints a summary
-#               and ends with its FPGA synthesis figures (Yosys and nextpnr)
+#               Yosys, runs its self-checking testbench under Icarus and Verilator and its co-simulation
+#               property suite (hbfpgen cosim), prints a summary and ends with its FPGA synthesis
+#               figures (Yosys and nextpnr)
 #   make test   installs what is missing and runs every test (formatting, clippy, unit, property,
 #               CLI, the RTL matrix through Verilator, Yosys and Icarus, the co-simulation, the
 #               formal checks, and the FPGA flow on small units)

@@ -265,13 +265,6 @@ impl std::fmt::Debug for Model {
     }
 }
 
-impl Model {
-    /// The functions of the loaded model.
-    pub fn fns(&self) -> ModelFns {
-        self.fns
-    }
-}
-
 fn io(what: &str, path: &Path, e: impl std::fmt::Display) -> BuildError {
     BuildError::Io(format!("{what} {}: {e}", path.display()))
 }
@@ -344,6 +337,27 @@ fn mk_value(text: &str, var: &str) -> Option<String> {
     })
 }
 
+/// Runs `build` in a new temporary directory of `cache`; on success marks it done and moves it to
+/// `dir`, on failure removes it, so that nothing partial is ever left in the cache.
+fn build_into(
+    cache: &Path,
+    stem: &str,
+    dir: &Path,
+    build: impl FnOnce(&Path) -> Result<(), BuildError>,
+) -> Result<(), BuildError> {
+    let tmp = temp_dir(cache, stem)?;
+    let result = build(&tmp).and_then(|()| {
+        std::fs::write(tmp.join("done"), "").map_err(|e| io("cannot write", &tmp, e))
+    });
+    match result {
+        Ok(()) => publish(&tmp, dir),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}
+
 /// Moves a finished build from `tmp` to `dir`; if another process got there first, keeps theirs.
 fn publish(tmp: &Path, dir: &Path) -> Result<(), BuildError> {
     match std::fs::rename(tmp, dir) {
@@ -399,34 +413,34 @@ fn runtime(
     if dir.join("done").is_file() {
         return Ok(archive);
     }
-    let tmp = temp_dir(&cache, "runtime")?;
-    let mut b = cxx(v, opts, &tmp);
-    for (k, val) in defines {
-        b.define(k, val.as_str());
-    }
-    for g in globals {
-        b.file(v.include.join(format!("{g}.cpp")));
-    }
-    let objects = b
-        .try_compile_intermediates()
-        .map_err(|e| BuildError::Compile {
-            module: "the Verilator runtime".into(),
-            message: e.to_string(),
-        })?;
-    let out = Command::new("ar")
-        .arg("crs")
-        .arg(tmp.join("libverilated_rt.a"))
-        .args(&objects)
-        .output()
-        .map_err(|e| BuildError::Io(format!("cannot run ar: {e}")))?;
-    if !out.status.success() {
-        return Err(BuildError::Io(format!(
-            "ar failed on the Verilator runtime: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )));
-    }
-    std::fs::write(tmp.join("done"), "").map_err(|e| io("cannot write", &tmp, e))?;
-    publish(&tmp, &dir)?;
+    build_into(&cache, "runtime", &dir, |tmp| {
+        let mut b = cxx(v, opts, tmp);
+        for (k, val) in defines {
+            b.define(k, val.as_str());
+        }
+        for g in globals {
+            b.file(v.include.join(format!("{g}.cpp")));
+        }
+        let objects = b
+            .try_compile_intermediates()
+            .map_err(|e| BuildError::Compile {
+                module: "the Verilator runtime".into(),
+                message: e.to_string(),
+            })?;
+        let out = Command::new("ar")
+            .arg("crs")
+            .arg(tmp.join("libverilated_rt.a"))
+            .args(&objects)
+            .output()
+            .map_err(|e| BuildError::Io(format!("cannot run ar: {e}")))?;
+        if !out.status.success() {
+            return Err(BuildError::Io(format!(
+                "ar failed on the Verilator runtime: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        Ok(())
+    })?;
     Ok(archive)
 }
 
@@ -511,8 +525,7 @@ fn compile(
     cache: &Path,
     dir: &Path,
 ) -> Result<(), BuildError> {
-    let tmp = temp_dir(cache, top)?;
-    let result = (|| {
+    build_into(cache, top, dir, |tmp| {
         let file = tmp.join(format!("{top}.sv"));
         std::fs::write(&file, sv).map_err(|e| io("cannot write", &file, e))?;
         let out = Command::new(&v.exe)
@@ -614,14 +627,6 @@ fn compile(
         }
         // the RTL and the library stay; the generated C++ and objects go (they are large)
         let _ = std::fs::remove_dir_all(&obj);
-        std::fs::write(tmp.join("done"), "").map_err(|e| io("cannot write", &tmp, e))?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => publish(&tmp, dir),
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            Err(e)
-        }
-    }
+    })
 }

@@ -5,7 +5,7 @@
 //! self-checking testbench under Icarus on the same random words.
 
 use crate::compile::{self, BuildError, BuildOptions, Model};
-use crate::props::{self, Bench, Failed, Pool, Saved};
+use crate::props::{self, Bench, Pool, Saved};
 use crate::sim::Sim;
 use crate::stream::{self, Case, Subject};
 use hbfpgen::ports::Direction;
@@ -83,6 +83,9 @@ pub enum CosimError {
     /// A replay file is unreadable or for another configuration.
     #[error("{0}")]
     Replay(String),
+    /// The unit's vector words cannot be drawn or read back.
+    #[error("the vectors of the unit: {0}")]
+    Vectors(String),
     /// A tool is missing or failed to run.
     #[error("{0}")]
     Tool(String),
@@ -114,8 +117,6 @@ pub struct Outcome {
     pub passed: Vec<String>,
     /// What failed: a shrunk case with its waveform and replay command, or a simulator's report.
     pub failed: Vec<String>,
-    /// The failures with saved evidence.
-    pub evidence: Vec<Failed>,
 }
 
 impl Outcome {
@@ -319,7 +320,7 @@ pub fn run(
         return replay(bench, file, outcome);
     }
     let pool =
-        Arc::new(Pool::new(unit, &subject, opts.pool, opts.seed).map_err(CosimError::Replay)?);
+        Arc::new(Pool::new(unit, &subject, opts.pool, opts.seed).map_err(CosimError::Vectors)?);
     if let Some(bench) = &bench {
         properties(bench, &pool, opts, progress, &mut outcome);
         exhaustive(unit, bench, progress, &mut outcome);
@@ -424,7 +425,6 @@ fn properties(
             )),
             Err(f) => {
                 outcome.failed.push(f.to_string());
-                outcome.evidence.push(*f);
             }
         }
     }
@@ -474,7 +474,6 @@ fn exhaustive(unit: &dyn AnyUnit, bench: &Bench, progress: &dyn Progress, outcom
             let one = Case { ops: group, ..case };
             let failed = bench.record("exhaustive", &one, f.to_string());
             outcome.failed.push(failed.to_string());
-            outcome.evidence.push(failed);
             return;
         }
         sim = Sim::new(bench.model.clone());
@@ -495,13 +494,13 @@ fn soak(
     outcome: &mut Outcome,
 ) -> Result<(), CosimError> {
     let size = n.clamp(1, 1 << 16) as usize;
-    let pool = Pool::new(unit, bench.subject, size, seed ^ 0x5eed).map_err(CosimError::Replay)?;
+    let pool = Pool::new(unit, bench.subject, size, seed ^ 0x5eed).map_err(CosimError::Vectors)?;
     let words: Vec<stream::Word> = pool
         .words
         .iter()
         .map(|w| bench.subject.decode(w))
         .collect::<Result<_, _>>()
-        .map_err(CosimError::Replay)?;
+        .map_err(CosimError::Vectors)?;
     let (ins, expect) = stream::packed(bench.subject, &words);
     let mut sim = Sim::after_reset(bench.model.clone());
     let mut state = [0u64, 0, bench.subject.latency.0 as u64, 0];
@@ -555,7 +554,6 @@ fn soak(
         outcome
             .failed
             .push(format!("{line}: {bad} mismatches\n{failed}"));
-        outcome.evidence.push(failed);
     }
     Ok(())
 }

@@ -41,28 +41,17 @@ pub fn datapath_macs() -> Vec<MacUnit> {
         .collect()
 }
 
-/// The `hbfp_mixed_dot` models: `dp_mixed` (HBFP4/6/8 on 16 lanes, every stage), `dp_mixed_s0`
-/// (HBFP4/6 on 3 lanes, no stage before the accumulator) and `dp_mixed_b2` (HBFP4/6/8 on 2
-/// lanes, one stage; the exhaustive 6-bit check).
-pub fn datapath_mixed() -> Vec<hbfpgen::mixed::MixedUnit> {
-    use hbfpgen::dot::Stages;
-    [
-        ("dp_mixed", vec![4, 6, 8], 16, Stages::Max),
-        ("dp_mixed_s0", vec![4, 6], 3, Stages::Count(0)),
-        ("dp_mixed_b2", vec![4, 6, 8], 2, Stages::Count(1)),
-    ]
-    .into_iter()
-    .map(|(name, modes, block, stages)| {
-        hbfpgen::mixed::MixedSpec {
-            modes: Some(modes),
-            block: Some(block),
-            stages: Some(stages),
-            tag_bits: Some(if name == "dp_mixed" { 5 } else { 0 }),
-            name: Some(name.into()),
-            ..Default::default()
-        }
-        .resolve()
-        .expect("the mixed-mantissa models are valid")
-    })
-    .collect()
+/// The `hbfp_mixed_dot` unit of the exhaustive 6-bit check, `dp_mixed_b2`: HBFP4/6/8 on 2 lanes, one
+/// stage.
+pub fn datapath_mixed_b2() -> hbfpgen::mixed::MixedUnit {
+    hbfpgen::mixed::MixedSpec {
+        modes: Some(vec![4, 6, 8]),
+        block: Some(2),
+        stages: Some(hbfpgen::dot::Stages::Count(1)),
+        tag_bits: Some(0),
+        name: Some("dp_mixed_b2".into()),
+        ..Default::default()
+    }
+    .resolve()
+    .expect("the mixed-mantissa unit is valid")
 }

@@ -36,11 +36,6 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The layout of the `hbfp_dot` unit `unit`.
-    pub fn of(unit: &hbfpgen::dot::DotUnit) -> Self {
-        Self::of_ports(&hbfpgen::unit::Unit::ports(unit))
-    }
-
     /// The layout of a unit with `ports` (a manifest's list).
     pub fn of_ports(ports: &[Port]) -> Self {
         let (mut inputs, mut outputs) = (Vec::new(), Vec::new());

@@ -3,7 +3,7 @@
 //! the matrix of `verif/matrix.toml` (tests/cosim.rs); this check is too large for a vector pool.
 
 use hbfp_verif::datapath::PortDut;
-use hbfp_verif::datapath_units::datapath_mixed;
+use hbfp_verif::datapath_units::datapath_mixed_b2;
 use hbfpgen::format::mask;
 use hbfpgen::mixed::MixedOperand;
 
@@ -13,10 +13,7 @@ use hbfpgen::mixed::MixedOperand;
 #[test]
 #[ignore = "needs verilator and a C++ compiler: run by `make test`"]
 fn mixed_exhaustive_6_bit_b2() {
-    let u = datapath_mixed()
-        .into_iter()
-        .find(|u| u.name == "dp_mixed_b2")
-        .expect("dp_mixed_b2");
+    let u = datapath_mixed_b2();
     assert_eq!((u.block(), u.mode_of(1)), (2, Some(6)));
     let mut dut = PortDut::new(&u);
     let sc = u.format_of(8).scale;

@@ -188,7 +188,7 @@ fn cli() -> Command {
             "vectors",
             "Writes random and corner-case operands with the golden model's expected outputs, one \
              hex word per line (docs/vectors.md).",
-            |k| k.has_testbench(),
+            |_| true,
             VectorsArgs::augment_args,
         ))
         .subcommand(per_unit(

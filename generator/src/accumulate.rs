@@ -2,6 +2,7 @@
 //! exact addition and a single rounding into FP(e, m), `docs/numerics.md`, "Accumulating block
 //! sums") and the widths of its loop, derived once for the RTL of every accumulating unit.
 
+use crate::acc_loop::{LoopCtx, LoopWidths, Schedule};
 use crate::fp::{add, round, Exact, FpFormat, FpValue, Overflow};
 use crate::pipeline::{uniform_stages, StageCtx};
 use crate::ports::Port;
@@ -120,6 +121,8 @@ pub struct AccPlan<'a> {
     pub t: u32,
     /// Whether the side band carries an infinity flag.
     pub has_inf: bool,
+    /// The contexts and loop stages.
+    pub schedule: Schedule,
 }
 
 /// Everything the shared accumulator template needs for `p`.
@@ -140,6 +143,8 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         None => "side_in".to_owned(),
     };
     // the exponent field is used up by the normalisation level: later stages carry the rest
+    let sched = p.schedule;
+    let ring = !sched.is_single();
     let stages: Vec<StageCtx> = uniform_stages(slots, side, "acc_ready")
         .into_iter()
         .map(|mut st| {
@@ -154,6 +159,12 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         Some(k) if slots[k] == p.norm_level => side_name(Some(k)),
         k => format!("{}[{}:{exw}]", side_name(k), side - 1),
     };
+    // with contexts, an absent operation has no flags (and adds -0: `op_b`)
+    let acc_side = if ring {
+        format!("op_valid ? {acc_side} : {reduced}'d0")
+    } else {
+        acc_side
+    };
     let lzw = |bits: u32| 32 - bits.leading_zeros();
     let norm_bits = 1 + w + xw;
     let registered = slots.contains(&p.norm_level);
@@ -167,7 +178,33 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
     };
     let bias = i64::from(f.bias());
     let sum_off = p.sum_off + i64::from(n - w);
+    let acc_loop = LoopCtx::of(
+        &sched,
+        &LoopWidths {
+            window: n,
+            exp_arith: xw,
+            sum_lzc: lzw(n + 3),
+            acc_em: acc_e + acc_m,
+            tag: p.t,
+            has_inf: p.has_inf,
+        },
+        &format!("mag == {}'d0", n + 4),
+    );
+    let (c, k) = (sched.contexts, sched.acc_stages);
+    let ring_wait = c - k;
+    // the context leaving the loop at reset: the turn S + K - 1 cycles earlier
+    let exit_reset = (c - (s + k - 1) % c) % c;
     AccumulatorContext {
+        ring,
+        lockstep: ring,
+        contexts: c,
+        acc_stages: k,
+        ctx_bits: sched.ctx_bits(),
+        ring_wait,
+        exit_reset,
+        loop_in: if ring { "ring_out" } else { "acc_q" }.to_owned(),
+        op_b_src: nrm.clone(),
+        acc_loop,
         tag_bits: p.t,
         has_inf: p.has_inf,
         addend_bits: w,
@@ -203,8 +240,13 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
             zeros(n - acc_m - 1)
         ),
         lsb_a_off: signed_lit(xw, bias + i64::from(acc_m) + i64::from(n - acc_m - 1)),
-        sig_b_expr: format!("{{{nrm}[{} -: {w}]{}}}", norm_bits - 2, zeros(n - w)),
-        norm_result: nrm,
+        sig_b_expr: format!(
+            "{{{}[{} -: {w}]{}}}",
+            if ring { "op_b" } else { &nrm },
+            norm_bits - 2,
+            zeros(n - w)
+        ),
+        norm_result: if ring { "op_b".to_owned() } else { nrm },
         shift_bits: lzw(n + 2),
         window_ones: format!("{}'h{:x}", n + 3, (1u128 << (n + 3)) - 1),
         sum_lzc_bits: lzw(n + 3),
@@ -231,6 +273,26 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
 /// pipeline before it draw; each accumulating unit's context embeds it.
 #[derive(Serialize)]
 pub struct AccumulatorContext {
+    /// Whether the loop interleaves contexts (C > 1): the ring, the turn and the loop stages.
+    pub ring: bool,
+    /// Whether the stages before the loop move in lockstep with it (with contexts).
+    pub lockstep: bool,
+    /// Contexts C.
+    pub contexts: u32,
+    /// Loop stages K.
+    pub acc_stages: u32,
+    /// Width of a context index.
+    pub ctx_bits: u32,
+    /// Contexts waiting outside the loop (C - K).
+    pub ring_wait: u32,
+    /// The context of the loop's exit at reset.
+    pub exit_reset: u32,
+    /// What the loop's input reads: `acc_q`, or the ring's end.
+    pub loop_in: String,
+    /// The normalised addend before the gate of an absent operation.
+    pub op_b_src: String,
+    /// The loop's sections and registers.
+    pub acc_loop: LoopCtx,
     /// Tag width T.
     pub tag_bits: u32,
     /// Whether the side band carries an infinity flag (fp_mac's operands can be infinite).
@@ -306,9 +368,21 @@ pub struct AccumulatorContext {
 }
 
 /// The ports that every accumulating unit ends with: the framing (first, last), the tag, the
-/// output handshake and the accumulator's result.
-pub fn accumulating_ports(t: u32, acc: FpFormat) -> Vec<Port> {
-    let mut p = vec![
+/// output handshake and the accumulator's result; with contexts, the turn (`ctx_o`) before them
+/// and the result's context (`acc_ctx_o`) after.
+pub fn accumulating_ports(t: u32, acc: FpFormat, sched: &Schedule) -> Vec<Port> {
+    let mut p = Vec::new();
+    if !sched.is_single() {
+        p.push(Port::output(
+            "ctx_o",
+            sched.ctx_bits(),
+            &format!(
+                "the context whose turn it is, 0 to {}: a pair accepted now belongs to it",
+                sched.contexts - 1
+            ),
+        ));
+    }
+    p.extend([
         Port::input(
             "first_i",
             1,
@@ -319,7 +393,7 @@ pub fn accumulating_ports(t: u32, acc: FpFormat) -> Vec<Port> {
             1,
             "the pair ends a dot product (its result is output)",
         ),
-    ];
+    ]);
     p.extend(crate::ports::tag(
         t,
         "travels with the pair; the last pair's tag leaves with the result",
@@ -331,5 +405,12 @@ pub fn accumulating_ports(t: u32, acc: FpFormat) -> Vec<Port> {
         acc.bits(),
         &format!("the dot product as a {acc} bit pattern"),
     ));
+    if !sched.is_single() {
+        p.push(Port::output(
+            "acc_ctx_o",
+            sched.ctx_bits(),
+            "the context of the result",
+        ));
+    }
     p
 }

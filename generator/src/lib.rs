@@ -33,6 +33,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod acc_loop;
 pub mod accumulate;
 pub mod datapath;
 pub mod design;

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::format::check_range;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// How many pipeline register stages to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,60 +15,81 @@ pub enum Stages {
     Max,
 }
 
-impl Serialize for Stages {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match self {
-            Stages::Count(n) => s.serialize_u32(*n),
-            Stages::Max => s.serialize_str("max"),
+/// Serialisation, parsing and display for an enum of `Count(u32)` and one keyword variant
+/// (`Stages::Max` as `max`, `Contexts::Auto` as `auto`): a whole number or the keyword, in TOML,
+/// JSON and on the command line. `$what` names the value in errors.
+macro_rules! count_or_keyword {
+    ($ty:ident, $kw:ident, $word:literal, $what:literal) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                match self {
+                    $ty::Count(n) => s.serialize_u32(*n),
+                    $ty::$kw => s.serialize_str($word),
+                }
+            }
         }
-    }
-}
 
-impl<'de> Deserialize<'de> for Stages {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Stages;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a whole number of stages or \"max\"")
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Stages, E> {
-                u32::try_from(v).map(Stages::Count).map_err(|_| {
-                    E::custom(format!("stages must be 0 or more, or \"max\"; found {v}"))
-                })
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Stages, E> {
-                self.visit_i64(i64::try_from(v).unwrap_or(-1))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Stages, E> {
-                v.parse().map_err(E::custom)
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
+                struct V;
+                impl serde::de::Visitor<'_> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        write!(f, "a whole number of {} or \"{}\"", $what, $word)
+                    }
+                    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<$ty, E> {
+                        u32::try_from(v).map($ty::Count).map_err(|_| {
+                            E::custom(format!(
+                                "{} must be 0 or more, or \"{}\"; found {v}",
+                                $what, $word
+                            ))
+                        })
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<$ty, E> {
+                        self.visit_i64(i64::try_from(v).unwrap_or(-1))
+                    }
+                    fn visit_str<E: serde::de::Error>(
+                        self,
+                        v: &str,
+                    ) -> std::result::Result<$ty, E> {
+                        v.parse().map_err(E::custom)
+                    }
+                }
+                d.deserialize_any(V)
             }
         }
-        d.deserialize_any(V)
-    }
-}
 
-impl std::str::FromStr for Stages {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        if s == "max" {
-            Ok(Stages::Max)
-        } else {
-            s.parse::<u32>()
-                .map(Stages::Count)
-                .map_err(|_| format!("expected a whole number or `max`, found {s:?}"))
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> std::result::Result<Self, String> {
+                if s == $word {
+                    Ok($ty::$kw)
+                } else {
+                    s.parse::<u32>()
+                        .map($ty::Count)
+                        .map_err(|_| format!("expected a whole number or `{}`, found {s:?}", $word))
+                }
+            }
         }
-    }
-}
 
-impl std::fmt::Display for Stages {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Stages::Count(n) => write!(f, "{n}"),
-            Stages::Max => f.write_str("max"),
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $ty::Count(n) => write!(f, "{n}"),
+                    $ty::$kw => f.write_str($word),
+                }
+            }
         }
-    }
+    };
 }
+pub(crate) use count_or_keyword;
+
+count_or_keyword!(Stages, Max, "max", "stages");
 
 /// The register slots of `stages` pipeline stages spread evenly over `slots` slots (levels 0 to
 /// `slots - 1`): stage k (0-based) sits after level `floor((k + 1) * slots / stages) - 1`, so one

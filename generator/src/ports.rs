@@ -86,7 +86,9 @@ impl Port {
     pub fn role(&self) -> Role {
         match self.name.as_str() {
             "clk_i" | "rst_ni" => Role::Clock,
-            "in_valid_i" | "in_ready_o" | "out_valid_o" | "out_ready_i" => Role::Handshake,
+            "in_valid_i" | "in_ready_o" | "out_valid_o" | "out_ready_i" | "ctx_o" => {
+                Role::Handshake
+            }
             _ => Role::Data,
         }
     }

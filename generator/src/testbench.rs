@@ -52,6 +52,10 @@ struct TestbenchContext {
     /// The outputs that must hold while stalled, as an SV concatenation body.
     out_concat: String,
     out_bits: u32,
+    /// Contexts taking turns (1: none).
+    contexts: u32,
+    /// Width of `ctx_o`.
+    ctx_bits: u32,
 }
 
 /// What the testbench needs to know of a unit.
@@ -68,6 +72,8 @@ pub struct TestbenchOf<'a> {
     pub latency: u32,
     /// The vector field that marks the words which produce a result, if not every word does.
     pub result_flag: Option<&'a str>,
+    /// Contexts taking turns (`ctx_o`; 1: none): word k of the file belongs to context k mod C.
+    pub contexts: u32,
 }
 
 /// The self-checking testbench of a unit (module `<name>_tb`).
@@ -148,6 +154,11 @@ pub fn testbench_sv(unit: &TestbenchOf) -> Result<String> {
             .collect::<Vec<_>>()
             .join(", "),
         out_bits: outputs.iter().map(|p| p.width).sum(),
+        contexts: unit.contexts,
+        ctx_bits: ports
+            .iter()
+            .find(|p| p.name == "ctx_o")
+            .map_or(1, |p| p.width),
     };
     render("testbench.sv", &ctx)
 }

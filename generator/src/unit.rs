@@ -88,6 +88,11 @@ pub trait Unit: Sized + Clone + Send + Sync + 'static {
     fn full_rate(&self) -> bool {
         true
     }
+    /// Independent streams taking turns (`ctx_o`): word i of its vectors belongs to context
+    /// i mod C (docs/vectors.md, "Contexts"). 1 for every unit without contexts.
+    fn contexts(&self) -> u32 {
+        1
+    }
     /// The parameters the synthesis report and the sweep tables record.
     fn synth_parameters(&self) -> serde_json::Value;
     /// The plain integer datapath of the same shape, whose area a synthesis report compares with.
@@ -134,6 +139,8 @@ pub trait AnyUnit: Send + Sync {
     fn accept_latency(&self) -> (u32, u32);
     /// Whether the unit accepts a word in every cycle when its consumer never stalls.
     fn full_rate(&self) -> bool;
+    /// Independent streams taking turns (1: none).
+    fn contexts(&self) -> u32;
     /// The command line that regenerates the unit (`hbfpgen gen <unit> <flags>`).
     fn command_line(&self) -> String;
 }
@@ -167,6 +174,7 @@ impl<U: Unit> AnyUnit for U {
                 header: self.header(&format!("{name}_tb: self-checking testbench of {name}")),
                 latency: self.latency(),
                 result_flag: self.result_flag(),
+                contexts: Unit::contexts(self),
             })
         })
     }
@@ -222,6 +230,9 @@ impl<U: Unit> AnyUnit for U {
     }
     fn full_rate(&self) -> bool {
         Unit::full_rate(self)
+    }
+    fn contexts(&self) -> u32 {
+        Unit::contexts(self)
     }
     fn command_line(&self) -> String {
         Unit::command_line(self)

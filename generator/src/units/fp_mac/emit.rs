@@ -11,7 +11,7 @@ use serde::Serialize;
 /// The command line that regenerates the `fp_mac` unit `unit`.
 pub fn command_line(unit: &FpMacUnit) -> String {
     format!(
-        "hbfpgen gen fp-mac --operand {} --acc {}{} --stages {} --tag-bits {} --name {}",
+        "hbfpgen gen fp-mac --operand {} --acc {}{} --stages {} --tag-bits {}{} --name {}",
         FpMacUnit::label(unit.mac.operand),
         FpMacUnit::label(unit.mac.acc.format),
         if unit.mac.acc.overflow == Overflow::Saturate {
@@ -21,6 +21,7 @@ pub fn command_line(unit: &FpMacUnit) -> String {
         },
         unit.stages,
         unit.tag_bits,
+        unit.schedule.flags(),
         unit.name
     )
 }
@@ -28,10 +29,7 @@ pub fn command_line(unit: &FpMacUnit) -> String {
 /// The comment header of the files of an `fp_mac` unit.
 pub fn header(unit: &FpMacUnit, what: &str) -> String {
     let slots = slot_list(&unit.register_slots());
-    comment_header(
-        what,
-        &command_line(unit),
-        &[
+    let mut lines = vec![
         format!(
             "// Parameters: operands {} = {}, accumulator {} = {}, overflow to {}, stages S = {}, tag T = {} bits",
             FpMacUnit::label(unit.mac.operand),
@@ -57,8 +55,9 @@ pub fn header(unit: &FpMacUnit, what: &str) -> String {
             slots
         ),
         "// Numerics: docs/numerics.md (fp_mac: IEEE 754 fusedMultiplyAdd). Handshake: valid/ready, valid never depends on ready.".into(),
-        ],
-    )
+        ];
+    lines.extend(crate::acc_loop::header_line(&unit.schedule));
+    comment_header(what, &command_line(unit), &lines)
 }
 
 /// Renders the SystemVerilog of an `fp_mac` unit.
@@ -101,6 +100,7 @@ pub fn sv(unit: &FpMacUnit) -> Result<String> {
             exp_signed: false,
             sum_off: unit.product_exp_offset(),
             t,
+            schedule: unit.schedule,
             has_inf: true,
         }),
     };

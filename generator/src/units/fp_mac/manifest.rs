@@ -20,6 +20,8 @@ pub struct FpMacManifest {
     pub stages: u32,
     /// Tag width T (bits).
     pub tag_bits: u32,
+    /// Contexts, accumulator loop stages and the context rule.
+    pub schedule: crate::acc_loop::ScheduleManifest,
     /// Cycles from the last operand pair of a dot product to its result, without back-pressure.
     pub latency: u32,
     /// Operand pairs accepted per cycle without back-pressure.
@@ -41,6 +43,10 @@ impl FpMacManifest {
             mac: unit.mac,
             stages: unit.stages,
             tag_bits: t,
+            schedule: crate::acc_loop::ScheduleManifest::of(
+                &unit.schedule,
+                unit.mac.acc.format.bits(),
+            ),
             latency: unit.latency(),
             throughput: 1,
             accumulator_datapath: unit.datapath(),

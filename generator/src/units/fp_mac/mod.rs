@@ -93,8 +93,17 @@ pub struct FpMacSpec {
     /// Width of a tag that travels with each pair: 0 to 64. [default: 0]
     #[arg(short, long, value_name = "T")]
     pub tag_bits: Option<u32>,
+    /// Independent dot products interleaved through the accumulator loop, taking turns (ctx_o
+    /// says whose turn it is; docs/hbfp_mac.md, "Contexts"): 1 to 64, or `auto` (as many as
+    /// --acc-stages). [default: 1]
+    #[arg(long, value_name = "C|auto")]
+    pub contexts: Option<crate::acc_loop::Contexts>,
+    /// Register stages of the accumulator loop, 1 to 8; K stages need C >= K contexts. The result
+    /// leaves S + K cycles after the last pair. [default: 1; with contexts, min(C, 8)]
+    #[arg(long, value_name = "K")]
+    pub acc_stages: Option<u32>,
     /// Module name, also the output files' stem.
-    /// [default: fp_mac_<operand>_<acc>_s<S>, with _sat, _t<T>]
+    /// [default: fp_mac_<operand>_<acc>_s<S>, with _sat, _t<T>, _c<C>k<K>]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -109,6 +118,8 @@ pub struct FpMacUnit {
     pub stages: u32,
     /// Width of the tag that travels with each operand pair (0 = no tag ports).
     pub tag_bits: u32,
+    /// Contexts and accumulator loop stages.
+    pub schedule: crate::acc_loop::Schedule,
     /// Module name.
     pub name: String,
 }
@@ -151,6 +162,7 @@ impl FpMacSpec {
                 },
             },
         };
+        let schedule = crate::acc_loop::Schedule::resolve(self.contexts, self.acc_stages)?;
         let name = match &self.name {
             Some(n) => {
                 check_identifier(n)?;
@@ -168,6 +180,7 @@ impl FpMacSpec {
                 if tag_bits > 0 {
                     n.push_str(&format!("_t{tag_bits}"));
                 }
+                n.push_str(&schedule.name_suffix());
                 n
             }
         };
@@ -175,6 +188,7 @@ impl FpMacSpec {
             mac,
             stages,
             tag_bits,
+            schedule,
             name,
         })
     }
@@ -183,7 +197,7 @@ impl FpMacSpec {
 impl FpMacUnit {
     /// Latency in cycles from the last operand pair of a dot product to its result.
     pub fn latency(&self) -> u32 {
-        self.stages + 1
+        self.stages + self.schedule.acc_stages
     }
 
     /// The register slots (0 = inputs, 1 = product, 2 = normalised product).
@@ -251,6 +265,7 @@ impl crate::unit::Unit for FpMacUnit {
         p.extend(crate::accumulate::accumulating_ports(
             self.tag_bits,
             self.mac.acc.format,
+            &self.schedule,
         ));
         p
     }
@@ -288,6 +303,9 @@ impl crate::unit::Unit for FpMacUnit {
     fn latency(&self) -> u32 {
         FpMacUnit::latency(self)
     }
+    fn contexts(&self) -> u32 {
+        self.schedule.contexts
+    }
     fn synth_parameters(&self) -> serde_json::Value {
         serde_json::json!({
             "mantissa": self.sig_bits(),
@@ -296,6 +314,8 @@ impl crate::unit::Unit for FpMacUnit {
             "operand": FpMacUnit::label(self.mac.operand),
             "acc": FpMacUnit::label(self.mac.acc.format),
             "saturate": self.mac.acc.overflow == Overflow::Saturate,
+            "contexts": self.schedule.contexts,
+            "acc_stages": self.schedule.acc_stages,
         })
     }
 }

@@ -25,6 +25,8 @@ pub struct FpMacVector {
     pub tag: u64,
     /// The golden model's accumulator after this pair.
     pub expected: u64,
+    /// The context the pair belongs to (0 without contexts).
+    pub ctx: u32,
 }
 
 /// The layout of an `fp_mac` unit's vector words: `marker a b first last [tag] acc` (from its
@@ -33,7 +35,8 @@ pub fn layout(unit: &FpMacUnit) -> VectorLayout {
     VectorLayout::of_ports(&unit.ports())
 }
 
-/// About `count` operand pairs for `unit` from `seed`, in dot products of 1 to 6 pairs. Each dot
+/// About `count` operand pairs for `unit` from `seed`, in dot products of 1 to 6 pairs (with
+/// contexts, C streams of them in turn order, [`crate::acc_loop::in_turns`]). Each dot
 /// product aims its products at a random binade from below the accumulator's smallest subnormal
 /// to above its largest value; one operand in 16 is a special value (zeros of both signs,
 /// subnormals, the largest finite value, Inf, NaN), and one pair in 8 cancels the previous one.
@@ -64,9 +67,8 @@ pub fn generate(unit: &FpMacUnit, count: usize, seed: u64) -> Vec<FpMacVector> {
         let frac = rng.gen::<u64>() & mask(op.man_bits());
         op.sign_bit(rng.gen()) | (e << op.man_bits()) | frac
     };
-    let mut out = Vec::new();
-    while out.len() < count {
-        let pairs = rng.gen_range(1..=6);
+    let product = |rng: &mut ChaCha8Rng, pairs: usize| {
+        let mut out = Vec::new();
         let target = rng.gen_range(lo..=hi);
         let mut acc_v = acc.zero(false);
         let mut prev: Option<(u64, u64)> = None;
@@ -82,8 +84,8 @@ pub fn generate(unit: &FpMacUnit, count: usize, seed: u64) -> Vec<FpMacVector> {
                     } else {
                         lo_a.min(bias)
                     };
-                    let a = random_operand(&mut rng, ea);
-                    (a, random_operand(&mut rng, t - ea))
+                    let a = random_operand(rng, ea);
+                    (a, random_operand(rng, t - ea))
                 }
             };
             let start = if k == 0 { acc.zero(false) } else { acc_v };
@@ -95,11 +97,16 @@ pub fn generate(unit: &FpMacUnit, count: usize, seed: u64) -> Vec<FpMacVector> {
                 last: k + 1 == pairs,
                 tag: rng.gen::<u64>() & mask(unit.tag_bits),
                 expected: acc_v,
+                ctx: 0,
             });
             prev = Some((a, b));
         }
-    }
-    out
+        out
+    };
+    crate::acc_loop::in_turns(unit.schedule.contexts, count, &mut rng, product)
+        .into_iter()
+        .map(|(ctx, v)| FpMacVector { ctx, ..v })
+        .collect()
 }
 
 /// The text of a vector file for the `fp_mac` unit `unit`.
@@ -115,6 +122,7 @@ pub fn to_text(unit: &FpMacUnit, vectors: &[FpMacVector], seed: u64) -> String {
                 "last" => Value::one(u64::from(v.last)),
                 "tag" => Value::one(v.tag),
                 "acc" => Value::one(v.expected),
+                "acc_ctx" => Value::one(u64::from(v.ctx)),
                 other => unreachable!("fp_mac has no field {other}"),
             })
         })

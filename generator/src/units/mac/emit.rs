@@ -13,7 +13,7 @@ use serde::Serialize;
 pub fn command_line(unit: &MacUnit) -> String {
     let f = unit.acc.format;
     format!(
-        "hbfpgen gen mac --mantissa {} --block {} --exp-bits {} --acc-exp-bits {} --acc-man-bits {}{} --stages {} --tag-bits {} --name {}",
+        "hbfpgen gen mac --mantissa {} --block {} --exp-bits {} --acc-exp-bits {} --acc-man-bits {}{} --stages {} --tag-bits {}{} --name {}",
         unit.dot.mantissa_bits(),
         unit.dot.block(),
         unit.dot.exp_bits(),
@@ -22,6 +22,7 @@ pub fn command_line(unit: &MacUnit) -> String {
         if unit.acc.overflow == Overflow::Saturate { " --saturate" } else { "" },
         unit.stages,
         unit.tag_bits,
+        unit.schedule.flags(),
         unit.name
     )
 }
@@ -30,10 +31,7 @@ pub fn command_line(unit: &MacUnit) -> String {
 pub fn header(unit: &MacUnit, what: &str) -> String {
     let f = unit.acc.format;
     let slots = slot_list(&unit.register_slots());
-    comment_header(
-        what,
-        &command_line(unit),
-        &[
+    let mut lines = vec![
         format!(
             "// Parameters: mantissa M = {} bits, block B = {} lanes, exponent E = {} bits, accumulator {} = FP({}, {}), overflow to {}, stages S = {}, tag T = {} bits",
             unit.dot.mantissa_bits(),
@@ -62,8 +60,9 @@ pub fn header(unit: &MacUnit, what: &str) -> String {
             slots
         ),
         "// Numerics: docs/numerics.md. Handshake: valid/ready, valid never depends on ready.".into(),
-        ],
-    )
+        ];
+    lines.extend(crate::acc_loop::header_line(&unit.schedule));
+    comment_header(what, &command_line(unit), &lines)
 }
 
 /// Renders the SystemVerilog of an `hbfp_mac` unit.
@@ -101,6 +100,7 @@ pub fn sv(unit: &MacUnit) -> Result<String> {
             exp_signed: true,
             sum_off: unit.sum_exp_offset(),
             t,
+            schedule: unit.schedule,
             has_inf: false,
         }),
     };

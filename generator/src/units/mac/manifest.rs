@@ -39,6 +39,8 @@ pub struct MacManifest {
     pub stages: u32,
     /// Tag width T (bits).
     pub tag_bits: u32,
+    /// Contexts, accumulator loop stages and the context rule.
+    pub schedule: crate::acc_loop::ScheduleManifest,
     /// Cycles from the last block pair of a dot product to its result, without back-pressure.
     pub latency: u32,
     /// Block pairs accepted per cycle without back-pressure.
@@ -62,6 +64,7 @@ impl MacManifest {
             accumulator: unit.acc,
             stages: unit.stages,
             tag_bits: t,
+            schedule: crate::acc_loop::ScheduleManifest::of(&unit.schedule, unit.acc.format.bits()),
             latency: unit.latency(),
             throughput: 1,
             derived: MacDerived {

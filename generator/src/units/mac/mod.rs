@@ -49,8 +49,17 @@ pub struct MacSpec {
     /// result: 0 to 64. [default: 0]
     #[arg(short, long, value_name = "T")]
     pub tag_bits: Option<u32>,
+    /// Independent dot products interleaved through the accumulator loop, taking turns (ctx_o
+    /// says whose turn it is; docs/hbfp_mac.md, "Contexts"): 1 to 64, or `auto` (as many as
+    /// --acc-stages). [default: 1]
+    #[arg(long, value_name = "C|auto")]
+    pub contexts: Option<crate::acc_loop::Contexts>,
+    /// Register stages of the accumulator loop, 1 to 8; K stages need C >= K contexts. The result
+    /// leaves S + K cycles after the last block pair. [default: 1; with contexts, min(C, 8)]
+    #[arg(long, value_name = "K")]
+    pub acc_stages: Option<u32>,
     /// Module name, also the output files' stem.
-    /// [default: hbfp_mac_m<M>_b<B>_e<E>_s<S>_<acc>, with _sat, _t<T>]
+    /// [default: hbfp_mac_m<M>_b<B>_e<E>_s<S>_<acc>, with _sat, _t<T>, _c<C>k<K>]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -68,6 +77,8 @@ pub struct MacUnit {
     pub stages: u32,
     /// Width of the tag that travels with each block pair (0 = no tag ports).
     pub tag_bits: u32,
+    /// Contexts and accumulator loop stages.
+    pub schedule: crate::acc_loop::Schedule,
     /// Module name.
     pub name: String,
 }
@@ -143,11 +154,13 @@ impl MacSpec {
         let stages = crate::pipeline::resolve_stages(self.stages, max, dot.block())?;
         let tag_bits = self.tag_bits.unwrap_or(0);
         crate::format::check_range("tag_bits", tag_bits, 0, TAG_BITS_MAX)?;
+        let schedule = crate::acc_loop::Schedule::resolve(self.contexts, self.acc_stages)?;
         let mut unit = MacUnit {
             dot,
             acc,
             stages,
             tag_bits,
+            schedule,
             name: String::new(),
         };
         unit.name = crate::ident::resolve_name(self.name.as_deref(), || unit.default_name())?;
@@ -168,9 +181,9 @@ impl MacUnit {
     }
 
     /// Latency in cycles from the last block pair of a dot product to its result: the stages and
-    /// the accumulator register.
+    /// the accumulator loop's stages.
     pub fn latency(&self) -> u32 {
-        self.stages + 1
+        self.stages + self.schedule.acc_stages
     }
 
     /// The register slots: level indices (the dot product's levels, then the normalisation
@@ -205,6 +218,7 @@ impl MacUnit {
         if self.tag_bits > 0 {
             n.push_str(&format!("_t{}", self.tag_bits));
         }
+        n.push_str(&self.schedule.name_suffix());
         n
     }
 
@@ -281,6 +295,7 @@ impl crate::unit::Unit for MacUnit {
         p.extend(crate::accumulate::accumulating_ports(
             self.tag_bits,
             self.acc.format,
+            &self.schedule,
         ));
         p
     }
@@ -319,6 +334,9 @@ impl crate::unit::Unit for MacUnit {
     fn latency(&self) -> u32 {
         MacUnit::latency(self)
     }
+    fn contexts(&self) -> u32 {
+        self.schedule.contexts
+    }
     fn synth_parameters(&self) -> serde_json::Value {
         serde_json::json!({
             "mantissa": self.dot.mantissa_bits(),
@@ -327,6 +345,8 @@ impl crate::unit::Unit for MacUnit {
             "stages": self.stages,
             "acc": self.acc_label(),
             "saturate": self.acc.overflow == Overflow::Saturate,
+            "contexts": self.schedule.contexts,
+            "acc_stages": self.schedule.acc_stages,
         })
     }
 }

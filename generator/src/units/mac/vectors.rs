@@ -30,6 +30,8 @@ pub struct MacVector {
     pub tag: u64,
     /// The golden model's accumulator after this pair (a bit pattern of the accumulator format).
     pub expected: u64,
+    /// The context the pair belongs to (0 without contexts).
+    pub ctx: u32,
 }
 
 /// The layout of `unit`'s vector words: `marker a_man a_exp b_man b_exp first last [tag] acc`
@@ -39,7 +41,8 @@ pub fn layout(unit: &MacUnit) -> VectorLayout {
 }
 
 /// About `count` block pairs for `unit` from `seed`, in dot products of 1 to 6 pairs (the last
-/// one is completed, so there may be up to 5 more). Each dot product aims its block values at a
+/// one is completed, so there may be up to 5 more), or with contexts, C streams of such products
+/// in turn order ([`crate::acc_loop::in_turns`]). Each dot product aims its block values at a
 /// random binade from below the accumulator's smallest subnormal to above its largest value, with
 /// the pairs of one product a few binades apart; one pair in 16 is a corner (a NaN or zero block,
 /// the extreme exponents or codes), and one in 8 cancels the previous pair's sum exactly.
@@ -54,9 +57,8 @@ pub fn generate(unit: &MacUnit, count: usize, seed: u64) -> Vec<MacVector> {
     let w = i64::from(d.sum_bits());
     let lo = i64::from(acc.emin()) - i64::from(acc.man_bits()) - w - 4;
     let hi = i64::from(acc.bias()) + 3;
-    let mut out = Vec::new();
-    while out.len() < count {
-        let pairs = rng.gen_range(1..=6);
+    let product = |rng: &mut ChaCha8Rng, pairs: usize| {
+        let mut out = Vec::new();
         let target = rng.gen_range(lo..=hi);
         let mut acc_v = acc.zero(false);
         let mut prev: Option<(Block, Block)> = None;
@@ -99,7 +101,7 @@ pub fn generate(unit: &MacUnit, count: usize, seed: u64) -> Vec<MacVector> {
                         })
                         .collect(),
                 };
-                (block(&mut rng, xa), block(&mut rng, xb))
+                (block(rng, xa), block(rng, xb))
             };
             let r = d.dot(&a, &b).expect("generated blocks fit the unit");
             let start = if k == 0 { acc.zero(false) } else { acc_v };
@@ -111,11 +113,16 @@ pub fn generate(unit: &MacUnit, count: usize, seed: u64) -> Vec<MacVector> {
                 last: k + 1 == pairs,
                 tag: rng.gen::<u64>() & mask(unit.tag_bits),
                 expected: acc_v,
+                ctx: 0,
             });
             prev = Some((a, b));
         }
-    }
-    out
+        out
+    };
+    crate::acc_loop::in_turns(unit.schedule.contexts, count, &mut rng, product)
+        .into_iter()
+        .map(|(ctx, v)| MacVector { ctx, ..v })
+        .collect()
 }
 
 /// The text of a vector file for `unit`.
@@ -135,6 +142,7 @@ pub fn to_text(unit: &MacUnit, vectors: &[MacVector], seed: u64) -> String {
                 "last" => Value::one(u64::from(v.last)),
                 "tag" => Value::one(v.tag),
                 "acc" => Value::one(v.expected),
+                "acc_ctx" => Value::one(u64::from(v.ctx)),
                 other => unreachable!("hbfp_mac has no field {other}"),
             })
         })

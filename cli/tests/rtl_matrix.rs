@@ -1,8 +1,12 @@
 //! The RTL matrix: every configuration listed in `rtl_matrix.toml`, of every unit, reached through
 //! the unit registry. Each passes `verilator --lint-only -Wall` with no waivers, Yosys 0.23
 //! `read_verilog -sv; hierarchy -check; proc; check -assert`, and its self-checking testbench under
-//! Icarus and under Verilator on vectors from the golden model; then the testbench must report
-//! exactly one failure, and exit non-zero, when one expected bit of the file is flipped.
+//! Icarus on vectors from the golden model; then the testbench must report exactly one failure,
+//! and exit non-zero, when one expected bit of the file is flipped. The testbench also runs under
+//! Verilator, with the same two checks, for every third configuration of each unit (its first,
+//! fourth, ...): the testbench's build under Verilator is most of a configuration's time, and the
+//! Verilated RTL of every unit is checked against the golden model by the co-simulation matrix
+//! (`verif/matrix.toml`) anyway. `RTL_MATRIX_VERILATOR=all` runs it for every configuration.
 //!
 //! The configurations run `RTL_JOBS` at a time (default: the number of cores) and print a progress
 //! line to the terminal as each finishes. `RTL_MATRIX_FILTER=text` runs only the configurations
@@ -29,15 +33,22 @@ struct Case {
     unit: Box<dyn AnyUnit>,
     /// `None`: the unit's exhaustive set.
     vectors: Option<usize>,
+    /// Whether its testbench runs under Verilator too.
+    verilator: bool,
 }
 
 /// The configurations of `rtl_matrix.toml`, in file order.
 fn cases() -> Vec<Case> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rtl_matrix.toml");
+    let all = std::env::var("RTL_MATRIX_VERILATOR").is_ok_and(|v| v == "all");
+    let mut per_kind = std::collections::HashMap::<&str, usize>::new();
     hbfpgen::matrix::read(&path, &["vectors", "exhaustive"])
         .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
         .map(|e| {
+            let seen = per_kind.entry(e.unit.kind()).or_insert(0);
+            let verilator = all || *seen % 3 == 0;
+            *seen += 1;
             let exhaustive = e
                 .extra
                 .get("exhaustive")
@@ -54,6 +65,7 @@ fn cases() -> Vec<Case> {
             Case {
                 unit: e.unit,
                 vectors,
+                verilator,
             }
         })
         .collect()
@@ -89,6 +101,7 @@ fn check(case: &Case) {
         &u.files(true).unwrap(),
         &text,
         results(u, &text, words),
+        case.verilator,
     );
 }
 

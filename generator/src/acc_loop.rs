@@ -30,8 +30,8 @@ pub const SECTIONS: [&str; 8] = [
     "alignment shift",
     "add",
     "magnitude",
-    "leading-zero count",
-    "normalising shift",
+    "normalising shift's first half",
+    "normalising shift's second half",
     "rounding increment",
     "special cases",
 ];
@@ -255,8 +255,10 @@ pub struct LoopWidths {
     pub window: u32,
     /// Exponent arithmetic.
     pub exp_arith: u32,
-    /// A normalising shift amount.
-    pub sum_lzc: u32,
+    /// Bits of the normaliser's search value between its halves.
+    pub nx: u32,
+    /// Bits of the normalising shift count.
+    pub norm_count: u32,
     /// Exponent and fraction bits of the accumulator.
     pub acc_em: u32,
     /// Tag width.
@@ -300,9 +302,12 @@ fn crossings(w: &LoopWidths) -> Vec<Crossing> {
         c("small_al", w.window + 3, 1, 2),
         c("sum", w.window + 5, 2, 3),
         c("r_sign", 1, 2, 7),
-        c("mag", w.window + 4, 3, 5),
+        c("stop", w.window + 4, 2, 4),
+        c("mag", w.window + 4, 3, 4),
         c("mag_zero", 1, 3, 7),
-        c("sh", w.sum_lzc, 4, 5),
+        c("nx", w.nx, 4, 5),
+        c("nm", w.window + 4, 4, 5),
+        c("nc", w.norm_count, 4, 5),
         c("norm", w.window + 4, 5, 6),
         c("e_top", w.exp_arith, 5, 6),
         c("rounded", w.acc_em, 6, 7),
@@ -441,7 +446,8 @@ mod tests {
         let w = LoopWidths {
             window: 28,
             exp_arith: 11,
-            sum_lzc: 5,
+            nx: 7,
+            norm_count: 5,
             acc_em: 31,
             tag: 0,
             has_inf: false,
@@ -460,7 +466,8 @@ mod tests {
         assert_eq!(single.reads[7]["mag_zero"], "mag == 0");
         assert!(single.cuts.iter().all(Option::is_none));
         let c5 = l.cuts[5].as_ref().unwrap();
-        assert!(c5.regs.iter().any(|r| r.name == "ls2_mag" && r.width == 32));
+        assert!(c5.regs.iter().any(|r| r.name == "ls2_nm" && r.width == 32));
+        assert!(!c5.regs.iter().any(|r| r.name == "ls2_mag"));
         assert!(!c5.regs.iter().any(|r| r.name.ends_with("sig_big")));
         assert_eq!(c5.flags[0].src, "ls1_acc_last");
     }

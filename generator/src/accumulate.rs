@@ -86,6 +86,37 @@ impl AccumulatorDatapath {
     }
 }
 
+/// One level of the normalising binary search: shift by `shift` = 2^`bit` where the top `shift`
+/// bits are zero. The search value it reads has 2 `shift` - 1 bits (the bits the levels after
+/// it can still look at), and it passes on `shift` - 1.
+#[derive(Clone, Copy, Serialize)]
+pub struct NormLevel {
+    /// The shift.
+    pub shift: u32,
+    /// Its bit in the shift count.
+    pub bit: u32,
+    /// The top bit index of the value it reads (2 `shift` - 2).
+    pub in_top: u32,
+    /// Bits of the value it passes on (`shift` - 1).
+    pub out_bits: u32,
+}
+
+/// The levels of a binary-search normaliser of `width` bits: 2^(L-1), ..., 2, 1 with 2^L - 1 >=
+/// `width`, so that any shift below `width` is a sum of them and the search value fits 2^L - 1
+/// bits.
+pub fn norm_levels(width: u32) -> Vec<NormLevel> {
+    let l = 32 - width.leading_zeros();
+    (0..l)
+        .rev()
+        .map(|bit| NormLevel {
+            shift: 1 << bit,
+            bit,
+            in_top: (2 << bit) - 2,
+            out_bits: (1 << bit) - 1,
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 /// The normalisation level of an accumulating unit: its index, width, and register.
 pub struct NormCtx {
@@ -183,7 +214,8 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         &LoopWidths {
             window: n,
             exp_arith: xw,
-            sum_lzc: lzw(n + 3),
+            nx: (1 << (norm_levels(n + 4).len() - norm_levels(n + 4).len() / 2)) - 1,
+            norm_count: norm_levels(n + 4).len() as u32,
             acc_em: acc_e + acc_m,
             tag: p.t,
             has_inf: p.has_inf,
@@ -205,6 +237,13 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         loop_in: if ring { "ring_out" } else { "acc_q" }.to_owned(),
         op_b_src: nrm.clone(),
         acc_loop,
+        norm_levels: norm_levels(n + 4).iter().map(|l| l.shift).collect(),
+        norm_levels_all: norm_levels(n + 4),
+        norm_count_bits: norm_levels(n + 4).len() as u32,
+        norm_pad: (1 << norm_levels(n + 4).len()) - 1 - (n + 4),
+        nx_bits: (1 << (norm_levels(n + 4).len() - norm_levels(n + 4).len() / 2)) - 1,
+        norm_high: norm_levels(n + 4)[..norm_levels(n + 4).len() / 2].to_vec(),
+        norm_low: norm_levels(n + 4)[norm_levels(n + 4).len() / 2..].to_vec(),
         tag_bits: p.t,
         has_inf: p.has_inf,
         addend_bits: w,
@@ -293,6 +332,20 @@ pub struct AccumulatorContext {
     pub op_b_src: String,
     /// The loop's sections and registers.
     pub acc_loop: LoopCtx,
+    /// With contexts: the shifts of the normalising binary search, largest first.
+    pub norm_levels: Vec<u32>,
+    /// Its levels.
+    pub norm_levels_all: Vec<NormLevel>,
+    /// Bits of its shift count.
+    pub norm_count_bits: u32,
+    /// Zeros below the search value's bits (2^L - 1 - (n + 4)).
+    pub norm_pad: u32,
+    /// Bits of the search value between its halves.
+    pub nx_bits: u32,
+    /// Its levels before the middle (section 4).
+    pub norm_high: Vec<NormLevel>,
+    /// Its levels after (section 5).
+    pub norm_low: Vec<NormLevel>,
     /// Tag width T.
     pub tag_bits: u32,
     /// Whether the side band carries an infinity flag (fp_mac's operands can be infinite).

@@ -84,13 +84,7 @@ impl Port {
 
     /// What the port is for: clock, handshake or data.
     pub fn role(&self) -> Role {
-        match self.name.as_str() {
-            "clk_i" | "rst_ni" => Role::Clock,
-            "in_valid_i" | "in_ready_o" | "out_valid_o" | "out_ready_i" | "ctx_o" => {
-                Role::Handshake
-            }
-            _ => Role::Data,
-        }
+        role_of(&self.name)
     }
 
     /// The name without its `_i` or `_o` suffix: the name of its field in a vector word.
@@ -99,6 +93,16 @@ impl Port {
             .strip_suffix("_i")
             .or_else(|| self.name.strip_suffix("_o"))
             .unwrap_or(&self.name)
+    }
+}
+
+/// The role of a port named `name`: the clock and reset, the handshake and the turn of a unit
+/// with contexts (`ctx_o`), or data (a field of the vector words).
+pub fn role_of(name: &str) -> Role {
+    match name {
+        "clk_i" | "rst_ni" => Role::Clock,
+        "in_valid_i" | "in_ready_o" | "out_valid_o" | "out_ready_i" | "ctx_o" => Role::Handshake,
+        _ => Role::Data,
     }
 }
 

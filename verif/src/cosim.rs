@@ -458,6 +458,7 @@ fn exhaustive(unit: &dyn AnyUnit, bench: &Bench, progress: &dyn Progress, outcom
             gaps: Vec::new(),
             ready: Vec::new(),
             resets: Vec::new(),
+            contexts: Vec::new(),
         };
         if let Err(f) = stream::run(&mut sim, bench.subject, &case) {
             // the failing group alone, saved with its waveform
@@ -496,7 +497,7 @@ fn soak(
     let size = n.clamp(1, 1 << 16) as usize;
     let pool = Pool::new(unit, bench.subject, size, seed ^ 0x5eed).map_err(CosimError::Vectors)?;
     let words: Vec<stream::Word> = pool
-        .words
+        .stream
         .iter()
         .map(|w| bench.subject.decode(w))
         .collect::<Result<_, _>>()
@@ -545,6 +546,7 @@ fn soak(
             gaps: Vec::new(),
             ready: Vec::new(),
             resets: Vec::new(),
+            contexts: Vec::new(),
         };
         let reason = match bench.play(&case, None) {
             Err(e) => e,

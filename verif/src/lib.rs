@@ -17,6 +17,7 @@ pub mod cosim;
 pub mod datapath;
 /// The units of the datapath demonstration.
 pub mod datapath_units;
+mod driver;
 pub mod formal;
 /// Where each port lives in the word buffers that cross the FFI.
 pub mod layout;

@@ -20,10 +20,15 @@ use std::sync::Arc;
 /// unit the words from a `first` to its `last`).
 #[derive(Clone, Debug)]
 pub struct Pool {
-    /// The words, as in a vector file.
+    /// The words, each context's in a run of its own (for a unit without contexts, as in the
+    /// vector file).
     pub words: Vec<String>,
     /// The groups, in order.
     pub groups: Vec<Range<usize>>,
+    /// The words as in the vector file (for a unit with contexts, in turn order).
+    pub stream: Vec<String>,
+    /// Contexts of the unit (1: none).
+    pub contexts: u32,
 }
 
 impl Pool {
@@ -39,13 +44,18 @@ impl Pool {
         Pool::of_text(subject, &text)
     }
 
-    /// The words of a vector file's text, cut into groups.
+    /// The words of a vector file's text, cut into groups (for a unit with contexts, word i of
+    /// the file belongs to context i mod C: each context's words are gathered first).
     pub fn of_text(subject: &Subject, text: &str) -> Result<Pool, String> {
-        let words: Vec<String> = text
+        let stream: Vec<String> = text
             .lines()
             .map(|l| l.split("//").next().unwrap_or("").trim())
             .filter(|l| !l.is_empty())
             .map(String::from)
+            .collect();
+        let c = subject.contexts.max(1) as usize;
+        let words: Vec<String> = (0..c)
+            .flat_map(|k| stream.iter().skip(k).step_by(c).cloned())
             .collect();
         let mut groups = Vec::new();
         let mut start = 0;
@@ -65,7 +75,12 @@ impl Pool {
                 subject.name
             ));
         }
-        Ok(Pool { words, groups })
+        Ok(Pool {
+            words,
+            groups,
+            stream,
+            contexts: c as u32,
+        })
     }
 
     /// The words of groups `picked`, in that order.
@@ -83,6 +98,16 @@ fn groups(pool: &Arc<Pool>, max: usize) -> BoxedStrategy<Vec<usize>> {
     let n = pool.groups.len();
     let index = prop_oneof![1 => 0..n.min(64), 2 => 0..n];
     vec(index, 1..=max.max(1)).boxed()
+}
+
+/// The context of each group, for a unit with contexts (none without).
+fn contexts(pool: &Arc<Pool>, max: usize) -> BoxedStrategy<Vec<u8>> {
+    let c = pool.contexts.min(256);
+    if c <= 1 {
+        Just(Vec::new()).boxed()
+    } else {
+        vec(0..c as u8, 0..=max.max(1)).boxed()
+    }
 }
 
 /// Input gaps: mostly none, some short, some long.
@@ -110,12 +135,13 @@ fn ready() -> BoxedStrategy<Vec<(bool, u8)>> {
 /// Up to `max` groups with random input gaps and output stalls, no reset.
 pub fn stream(pool: &Arc<Pool>, max: usize) -> BoxedStrategy<Case> {
     let p = pool.clone();
-    (groups(pool, max), gaps(), ready())
-        .prop_map(move |(g, gaps, ready)| Case {
+    (groups(pool, max), gaps(), ready(), contexts(pool, max))
+        .prop_map(move |(g, gaps, ready, contexts)| Case {
             ops: p.ops(&g),
             gaps,
             ready,
             resets: Vec::new(),
+            contexts,
         })
         .boxed()
 }
@@ -123,12 +149,13 @@ pub fn stream(pool: &Arc<Pool>, max: usize) -> BoxedStrategy<Case> {
 /// Up to `max` groups with random input gaps, the consumer always ready.
 pub fn unstalled(pool: &Arc<Pool>, max: usize) -> BoxedStrategy<Case> {
     let p = pool.clone();
-    (groups(pool, max), gaps())
-        .prop_map(move |(g, gaps)| Case {
+    (groups(pool, max), gaps(), contexts(pool, max))
+        .prop_map(move |(g, gaps, contexts)| Case {
             ops: p.ops(&g),
             gaps,
             ready: Vec::new(),
             resets: Vec::new(),
+            contexts,
         })
         .boxed()
 }

@@ -79,7 +79,7 @@ pub fn shim(name: &str, layout: &Layout) -> String {
     for s in layout
         .outputs
         .iter()
-        .filter(|s| s.name != "out_valid_o" && s.name != "in_ready_o")
+        .filter(|s| hbfpgen::ports::role_of(&s.name) == hbfpgen::ports::Role::Data)
     {
         let _ = writeln!(
             compare,

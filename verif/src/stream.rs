@@ -3,6 +3,7 @@
 //! a unit's words mean comes from its ports and its registry entry ([`Subject`]), so one harness
 //! serves every unit.
 
+use crate::driver::Driver;
 use crate::layout::{Layout, Slot};
 use crate::sim::{self, Sim};
 use bitvec::prelude::*;
@@ -35,6 +36,8 @@ pub struct Subject {
     pub max_latency: u32,
     /// Whether it accepts a word every cycle when its consumer never stalls.
     pub full_rate: bool,
+    /// Contexts taking turns (1: none): word i of its vectors belongs to context i mod C.
+    pub contexts: u32,
 }
 
 impl Subject {
@@ -52,6 +55,7 @@ impl Subject {
             latency: unit.accept_latency(),
             max_latency: unit.latency(),
             full_rate: unit.full_rate(),
+            contexts: unit.contexts(),
         }
     }
 
@@ -180,6 +184,10 @@ pub struct Case {
     pub ready: Vec<(bool, u8)>,
     /// Resets: (cycle, length in cycles). Ignored by a unit without a reset.
     pub resets: Vec<(u16, u8)>,
+    /// For a unit with contexts: the context of each group of `ops` in turn (mod C); groups past
+    /// the list's end go round robin.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contexts: Vec<u8>,
 }
 
 /// A broken law: the cycle, the word concerned (if one) and what happened.
@@ -332,16 +340,11 @@ fn run_handshake(
     let (in_valid, out_ready) = (word("in_valid_i").unwrap(), word("out_ready_i").unwrap());
     let (in_ready, out_valid) = (word("in_ready_o").unwrap(), word("out_valid_o").unwrap());
     let rst = word("rst_ni");
+    let (ctx_slot, acc_ctx_slot) = (l.slot("ctx_o").cloned(), l.slot("acc_ctx_o").cloned());
     let checked = subject.mask();
     let (min_lat, max_lat) = (subject.latency.0 as u64, subject.latency.1 as u64);
     let n = words.len();
-    let gap = |i: usize| -> u64 {
-        if case.gaps.is_empty() {
-            0
-        } else {
-            case.gaps[i % case.gaps.len()] as u64
-        }
-    };
+    let c = subject.contexts.max(1) as u64;
     let no_backpressure = ReadyPattern::always(&case.ready);
     let mut ready = ReadyPattern {
         runs: &case.ready,
@@ -359,14 +362,25 @@ fn run_handshake(
     let in_reset = |c: u64| resets.iter().any(|&(at, n)| c >= at && c < at + n);
     let last_reset = resets.iter().map(|&(at, n)| at + n).max().unwrap_or(0);
     let pattern: u64 = case.ready.iter().map(|r| r.1 as u64).sum();
-    let gaps: u64 = (0..n).map(gap).sum();
+    let gaps: u64 = (0..n)
+        .map(|i| {
+            if case.gaps.is_empty() {
+                0
+            } else {
+                case.gaps[i % case.gaps.len()] as u64
+            }
+        })
+        .sum();
     let per_word = if subject.full_rate {
         1
     } else {
         subject.max_latency as u64 + 1
     };
-    let limit =
-        last_reset + (n as u64 * per_word + gaps + max_lat + 8) * (pattern + 2) + 16 + max_lat;
+    // with contexts, a word waits up to C cycles for its turn, and a gap counts turns
+    let limit = last_reset
+        + (n as u64 * per_word * c + gaps * c + max_lat + 8) * (pattern + 2)
+        + 16
+        + max_lat;
     let idle = vec![0u32; l.in_words.max(1)];
 
     let mut report = Report::default();
@@ -376,15 +390,14 @@ fn run_handshake(
         w[r] = 0;
         sim.step_words(&w);
     }
-    // results due, in order: (word index, cycle its last word was accepted)
-    let mut q: VecDeque<(usize, u64)> = VecDeque::new();
-    let mut next = 0usize;
-    let mut wait = gap(0);
+    let mut drv = Driver::new(subject.contexts, case, words);
+    // results due, in order: (word index, cycle its last word was accepted, its context)
+    let mut q: VecDeque<(usize, u64, Option<u32>)> = VecDeque::new();
     let mut held: Option<Vec<u32>> = None;
     let mut drain = 0u64;
     let mut cycle = 0u64;
     loop {
-        let done = next == n && q.is_empty() && cycle >= last_reset;
+        let done = drv.done() && q.is_empty() && cycle >= last_reset;
         if done {
             // a few more cycles with the consumer ready: nothing may come out
             drain += 1;
@@ -394,6 +407,7 @@ fn run_handshake(
         }
         if cycle > limit {
             let lost: Vec<usize> = q.iter().map(|x| x.0).collect();
+            let next = drv.accepted();
             return fail(
                 cycle,
                 lost.first().copied().or(Some(next)),
@@ -404,10 +418,10 @@ fn run_handshake(
             );
         }
         let reset = in_reset(cycle);
-        let valid = !reset && !done && next < n && wait == 0;
+        let offer = if reset || done { None } else { drv.offer() };
         let ready_now = done || ready.next();
-        let mut inp = words.get(next).map_or(&idle, |w| &w.inputs).clone();
-        inp[in_valid] = valid as u32;
+        let mut inp = offer.map_or(&idle, |k| &words[k].inputs).clone();
+        inp[in_valid] = offer.is_some() as u32;
         inp[out_ready] = ready_now as u32;
         if let Some(r) = rst {
             inp[r] = !reset as u32;
@@ -421,12 +435,23 @@ fn run_handshake(
             report.flushed += q.len() as u64;
             q.clear();
             held = None;
-            // a unit with groups resumes at the next word that starts one
-            while next < n && !words[next].starts_group {
-                next += 1;
-            }
+            drv.reset();
             cycle += 1;
             continue;
+        }
+        let turn = drv.turn();
+        if let (Some(t), Some(s)) = (turn, &ctx_slot) {
+            let shown = sim::get(out.view_bits(), s);
+            if shown != u64::from(t) {
+                return fail(
+                    cycle,
+                    offer,
+                    format!(
+                        "ctx_o is {shown}; the turn is {t} (it moves on exactly when in_ready_o \
+                         is high, from 0 after a reset)"
+                    ),
+                );
+            }
         }
         if let Some(h) = &held {
             if !o_valid {
@@ -451,23 +476,20 @@ fn run_handshake(
         if no_backpressure && subject.full_rate && !o_ready {
             return fail(
                 cycle,
-                Some(next),
+                Some(drv.accepted()),
                 "in_ready_o is low although the consumer never stalls".into(),
             );
         }
-        if valid && o_ready {
-            if words[next].expected.is_some() {
-                q.push_back((next, cycle));
+        if let Some(k) = offer {
+            if o_ready && words[k].expected.is_some() {
+                q.push_back((k, cycle, turn));
             }
-            next += 1;
-            wait = if next < n { gap(next) } else { 0 };
-        } else if !valid && wait > 0 {
-            wait -= 1;
         }
+        drv.after(offer, o_ready);
         held = None;
         if o_valid {
             if ready_now {
-                let Some((k, t0)) = q.pop_front() else {
+                let Some((k, t0, ctx)) = q.pop_front() else {
                     return fail(
                         cycle,
                         None,
@@ -493,11 +515,16 @@ fn run_handshake(
                         ),
                     );
                 }
-                let e = words[k]
+                let mut e = words[k]
                     .expected
                     .as_ref()
-                    .expect("queued words have a result");
-                compare(subject, &checked, cycle, k, &out, e)?;
+                    .expect("queued words have a result")
+                    .clone();
+                // the result's context is the one it was presented in
+                if let (Some(t), Some(s)) = (ctx, &acc_ctx_slot) {
+                    sim::put(e.view_bits_mut(), s, u64::from(t));
+                }
+                compare(subject, &checked, cycle, k, &out, &e)?;
                 report.results += 1;
             } else {
                 held = Some(out);

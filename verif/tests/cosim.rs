@@ -245,6 +245,7 @@ fn exhaustive_m4_b1_and_b2() {
                     gaps: Vec::new(),
                     ready: Vec::new(),
                     resets: Vec::new(),
+                    contexts: Vec::new(),
                 };
                 let mut sim = Sim::new(model.clone());
                 match run(&mut sim, &subject, &case) {

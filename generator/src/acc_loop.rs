@@ -25,8 +25,9 @@ pub const MAX_CONTEXTS: u32 = 64;
 
 /// The sections of the accumulator loop, in order, as the template draws them: a register can
 /// sit after any but the last (the loop's own register follows the last).
-pub const SECTIONS: [&str; 8] = [
-    "decode (the addends, their exponent difference, the big one)",
+pub const SECTIONS: [&str; 9] = [
+    "decode (the addends and their exponent difference both ways)",
+    "swap (the big addend and the alignment distance)",
     "alignment shift",
     "add",
     "magnitude",
@@ -43,18 +44,19 @@ pub const MAX_ACC_STAGES: u32 = SECTIONS.len() as u32;
 /// the fewest that reach the clock targets on ECP5 (docs/fpga-results.md, "Contexts").
 pub const DEFAULT_ACC_STAGES: u32 = 8;
 
-/// The section boundaries (1 to 7: a register before section b) of a loop of `k` stages, chosen
+/// The section boundaries (1 to 8: a register before section b) of a loop of `k` stages, chosen
 /// to balance the sections' delays (docs/hbfp_mac.md, "Where the loop's registers go").
 fn cut_table(k: u32) -> &'static [u32] {
     match k {
         1 => &[],
         2 => &[4],
-        3 => &[2, 5],
+        3 => &[2, 6],
         4 => &[2, 4, 6],
-        5 => &[2, 4, 5, 6],
-        6 => &[1, 2, 4, 5, 6],
-        7 => &[1, 2, 3, 4, 5, 6],
-        _ => &[1, 2, 3, 4, 5, 6, 7],
+        5 => &[2, 4, 6, 7],
+        6 => &[1, 2, 4, 6, 7],
+        7 => &[1, 2, 3, 5, 6, 7],
+        8 => &[1, 2, 3, 5, 6, 7, 8],
+        _ => &[1, 2, 3, 4, 5, 6, 7, 8],
     }
 }
 
@@ -118,7 +120,7 @@ impl Schedule {
         (32 - (self.contexts - 1).leading_zeros()).max(1)
     }
 
-    /// The section boundaries with a register before them (K - 1 of them, from 1 to 7).
+    /// The section boundaries with a register before them (K - 1 of them, from 1 to 8).
     pub fn cuts(&self) -> &'static [u32] {
         cut_table(self.acc_stages)
     }
@@ -239,7 +241,7 @@ impl ScheduleManifest {
 }
 
 /// A signal that crosses the loop's sections: its name, width, the section that makes it and
-/// the last section that reads it (8: the result register).
+/// the last section that reads it (9: the result register).
 struct Crossing {
     name: &'static str,
     width: u32,
@@ -276,42 +278,49 @@ fn crossings(w: &LoopWidths) -> Vec<Crossing> {
         reset: false,
     };
     let mut v = vec![
-        c("sig_big", w.window, 0, 2),
-        c("sig_small", w.window, 0, 1),
-        c("dd", w.exp_arith, 0, 1),
-        c("lsb_big", w.exp_arith, 0, 5),
-        c("s_big", 1, 0, 2),
-        c("s_small", 1, 0, 2),
-        c("a_sign", 1, 0, 7),
-        c("b_sign", 1, 0, 7),
-        c("a_nan", 1, 0, 7),
-        c("a_inf", 1, 0, 7),
-        c("acc_nan_b", 1, 0, 7),
+        c("sig_a", w.window, 0, 1),
+        c("sig_b", w.window, 0, 1),
+        c("lsb_a", w.exp_arith, 0, 1),
+        c("lsb_b", w.exp_arith, 0, 1),
+        c("d", w.exp_arith, 0, 1),
+        c("nd", w.exp_arith, 0, 1),
+        c("nb_zero", 1, 0, 1),
+        c("a_sign", 1, 0, 8),
+        c("b_sign", 1, 0, 8),
+        c("a_nan", 1, 0, 8),
+        c("a_inf", 1, 0, 8),
+        c("acc_nan_b", 1, 0, 8),
     ];
     if w.has_inf {
-        v.push(c("acc_inf_b", 1, 0, 7));
+        v.push(c("acc_inf_b", 1, 0, 8));
     }
     v.push(Crossing {
         reset: true,
-        ..c("acc_last", 1, 0, 8)
+        ..c("acc_last", 1, 0, 9)
     });
     if w.tag > 0 {
-        v.push(c("acc_tag", w.tag, 0, 8));
+        v.push(c("acc_tag", w.tag, 0, 9));
     }
     v.extend([
-        c("small_al", w.window + 3, 1, 2),
-        c("sum", w.window + 5, 2, 3),
-        c("r_sign", 1, 2, 7),
-        c("stop", w.window + 4, 2, 4),
-        c("mag", w.window + 4, 3, 4),
-        c("mag_zero", 1, 3, 7),
-        c("nx", w.nx, 4, 5),
-        c("nm", w.window + 4, 4, 5),
-        c("nc", w.norm_count, 4, 5),
-        c("norm", w.window + 4, 5, 6),
-        c("e_top", w.exp_arith, 5, 6),
-        c("rounded", w.acc_em, 6, 7),
-        c("ovf", 1, 6, 7),
+        c("sig_big", w.window, 1, 3),
+        c("sig_small", w.window, 1, 2),
+        c("dd", w.exp_arith, 1, 2),
+        c("lsb_big", w.exp_arith, 1, 6),
+        c("s_big", 1, 1, 3),
+        c("s_small", 1, 1, 3),
+        c("small_al", w.window + 3, 2, 3),
+        c("sum", w.window + 5, 3, 4),
+        c("r_sign", 1, 3, 8),
+        c("stop", w.window + 4, 3, 5),
+        c("mag", w.window + 4, 4, 5),
+        c("mag_zero", 1, 4, 8),
+        c("nx", w.nx, 5, 6),
+        c("nm", w.window + 4, 5, 6),
+        c("nc", w.norm_count, 5, 6),
+        c("norm", w.window + 4, 6, 7),
+        c("e_top", w.exp_arith, 6, 7),
+        c("rounded", w.acc_em, 7, 8),
+        c("ovf", 1, 7, 8),
     ]);
     v
 }
@@ -344,9 +353,9 @@ pub struct LoopCut {
 /// crossing signal by, and the registers at each boundary.
 #[derive(Serialize)]
 pub struct LoopCtx {
-    /// Per section (0 to 8): signal -> the name that section reads it by.
+    /// Per section (0 to 9, 9 the result register): signal -> the name that section reads it by.
     pub reads: Vec<std::collections::BTreeMap<String, String>>,
-    /// Per boundary 0 to 8: the registers before section b (`None` where there are none).
+    /// Per boundary 0 to 9: the registers before section b (`None` where there are none).
     pub cuts: Vec<Option<LoopCut>>,
 }
 
@@ -375,14 +384,15 @@ impl LoopCtx {
                 None => own(x),
             }
         };
-        let reads = (0..=8)
+        let last = SECTIONS.len() as u32;
+        let reads = (0..=last)
             .map(|q| {
                 xs.iter()
                     .map(|x| (x.name.to_owned(), name_at(x, q)))
                     .collect()
             })
             .collect();
-        let mut cut_at: Vec<Option<LoopCut>> = (0..=8).map(|_| None).collect();
+        let mut cut_at: Vec<Option<LoopCut>> = (0..=last).map(|_| None).collect();
         for (j, &b) in cuts.iter().enumerate() {
             let live = || xs.iter().filter(|x| x.from < b && x.to >= b);
             let reg = |x: &Crossing| LoopReg {
@@ -422,13 +432,16 @@ mod tests {
                 acc_stages: 3
             }
         );
-        assert_eq!(r(Some(Contexts::Count(12)), None).unwrap().acc_stages, 8);
+        assert_eq!(
+            r(Some(Contexts::Count(12)), None).unwrap().acc_stages,
+            DEFAULT_ACC_STAGES
+        );
         assert_eq!(r(Some(Contexts::Count(2)), None).unwrap().acc_stages, 2);
         assert!(r(Some(Contexts::Count(2)), Some(3)).is_err());
         assert!(r(None, Some(2)).is_err());
         assert!(r(Some(Contexts::Count(0)), None).is_err());
         assert!(r(Some(Contexts::Count(65)), None).is_err());
-        assert!(r(Some(Contexts::Auto), Some(9)).is_err());
+        assert!(r(Some(Contexts::Auto), Some(MAX_ACC_STAGES + 1)).is_err());
     }
 
     #[test]
@@ -438,6 +451,7 @@ mod tests {
             assert_eq!(c.len() as u32, k - 1);
             assert!(c.windows(2).all(|w| w[0] < w[1]));
             assert!(c.iter().all(|&b| (1..SECTIONS.len() as u32).contains(&b)));
+            assert!(k < MAX_ACC_STAGES || c.len() + 1 == SECTIONS.len());
         }
     }
 
@@ -457,18 +471,19 @@ mod tests {
             acc_stages: 3,
         };
         let l = LoopCtx::of(&s, &w, "mag == 0");
-        // cuts at 2 and 5: lsb_big (made in 0) is read in 4 through stage 1, in 5 through stage 2
+        // cuts at 2 and 6: lsb_big (made in 1) is read in 3 through stage 1, in 6 through stage 2
+        assert_eq!(l.reads[2]["lsb_big"], "ls1_lsb_big");
         assert_eq!(l.reads[1]["lsb_big"], "lsb_big");
-        assert_eq!(l.reads[4]["lsb_big"], "ls1_lsb_big");
-        assert_eq!(l.reads[5]["lsb_big"], "ls2_lsb_big");
-        assert_eq!(l.reads[7]["mag_zero"], "ls2_mag_zero");
+        assert_eq!(l.reads[5]["lsb_big"], "ls1_lsb_big");
+        assert_eq!(l.reads[6]["lsb_big"], "ls2_lsb_big");
+        assert_eq!(l.reads[8]["mag_zero"], "ls2_mag_zero");
         let single = LoopCtx::of(&Schedule::SINGLE, &w, "mag == 0");
-        assert_eq!(single.reads[7]["mag_zero"], "mag == 0");
+        assert_eq!(single.reads[8]["mag_zero"], "mag == 0");
         assert!(single.cuts.iter().all(Option::is_none));
-        let c5 = l.cuts[5].as_ref().unwrap();
-        assert!(c5.regs.iter().any(|r| r.name == "ls2_nm" && r.width == 32));
-        assert!(!c5.regs.iter().any(|r| r.name == "ls2_mag"));
-        assert!(!c5.regs.iter().any(|r| r.name.ends_with("sig_big")));
-        assert_eq!(c5.flags[0].src, "ls1_acc_last");
+        let c6 = l.cuts[6].as_ref().unwrap();
+        assert!(c6.regs.iter().any(|r| r.name == "ls2_nm" && r.width == 32));
+        assert!(!c6.regs.iter().any(|r| r.name == "ls2_mag"));
+        assert!(!c6.regs.iter().any(|r| r.name.ends_with("sig_big")));
+        assert_eq!(c6.flags[0].src, "ls1_acc_last");
     }
 }

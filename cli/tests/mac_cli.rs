@@ -84,6 +84,24 @@ fn invalid_input_is_a_clear_error_with_exit_2_and_no_files() {
         ),
         (vec!["--mantissa", "17"], "`mantissa`"),
         (vec!["--name", "wire"], "keyword"),
+        (
+            vec!["--contexts", "0"],
+            "`contexts`: 0 is out of range; allowed: 1 to 64",
+        ),
+        (vec!["--contexts", "65"], "allowed: 1 to 64"),
+        (
+            vec!["--contexts", "two"],
+            "expected a whole number or `auto`",
+        ),
+        (
+            vec!["--contexts", "auto", "--acc-stages", "10"],
+            "`acc_stages`: 10 is out of range; allowed: 1 to 9",
+        ),
+        (
+            vec!["--contexts", "2", "--acc-stages", "3"],
+            "needs at least K contexts",
+        ),
+        (vec!["--acc-stages", "2"], "raise --contexts"),
     ];
     for (args, msg) in cases {
         let out = t.path().join("out");
@@ -187,5 +205,88 @@ fn gen_fp_mac_writes_files_and_rejects_bad_input() {
             stderr(&o)
         );
         assert!(!bad.exists());
+    }
+}
+
+/// Law: `--contexts 1` (with or without `--acc-stages 1`) is the unit without contexts, file for
+/// file; a unit with contexts has the turn and the result's context as ports, records C, K, the
+/// rule and the loop's registers in its manifest, and its vectors are in turn order (word i of
+/// context i mod C, `acc_ctx` naming it).
+#[test]
+fn contexts_one_is_the_plain_unit_and_contexts_are_recorded() {
+    let t = tempfile::tempdir().unwrap();
+    let gen = |dir: &str, extra: &[&str]| {
+        let out = t.path().join(dir);
+        let mut a = vec!["gen", "mac", "-b", "8", "--testbench"];
+        a.extend_from_slice(extra);
+        a.extend(["-o", out.to_str().unwrap()]);
+        let o = hbfpgen(&a);
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
+        out
+    };
+    let plain = gen("plain", &[]);
+    for extra in [
+        &["--contexts", "1"][..],
+        &["--contexts", "1", "--acc-stages", "1"],
+    ] {
+        let one = gen(&format!("one{}", extra.len()), extra);
+        for f in files_in(&plain) {
+            assert_eq!(
+                std::fs::read(plain.join(&f)).unwrap(),
+                std::fs::read(one.join(&f)).unwrap(),
+                "{f} differs with {extra:?}"
+            );
+        }
+    }
+    let ring = gen(
+        "ring",
+        &[
+            "--contexts",
+            "5",
+            "--acc-stages",
+            "3",
+            "-s",
+            "5",
+            "--name",
+            "ringmac",
+        ],
+    );
+    let json = std::fs::read_to_string(ring.join("ringmac.json")).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(m["schedule"]["contexts"], 5);
+    assert_eq!(m["schedule"]["acc_stages"], 3);
+    assert_eq!(m["schedule"]["context_rule"], "turns");
+    assert_eq!(m["latency"], 5 + 3);
+    let ports: Vec<&str> = m["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(ports.contains(&"ctx_o") && ports.contains(&"acc_ctx_o"));
+    let sv = std::fs::read_to_string(ring.join("ringmac.sv")).unwrap();
+    assert!(sv.contains("--contexts 5 --acc-stages 3"));
+    assert!(sv.contains("// Contexts: C = 5 dot products take turns"));
+
+    let u = hbfpgen::mac::MacSpec {
+        block: Some(8),
+        contexts: Some(hbfpgen::acc_loop::Contexts::Count(5)),
+        acc_stages: Some(3),
+        ..Default::default()
+    }
+    .resolve()
+    .unwrap();
+    let v = hbfpgen::mac::vectors::generate(&u, 200, 3);
+    assert_eq!(v.len(), 200);
+    for (i, w) in v.iter().enumerate() {
+        assert_eq!(w.ctx as usize, i % 5, "word {i}");
+    }
+    // each context's words, in order, are whole dot products from first to last
+    for c in 0..5 {
+        let mine: Vec<_> = v.iter().filter(|w| w.ctx == c).collect();
+        assert!(mine[0].first && mine.last().unwrap().last);
+        for p in mine.windows(2) {
+            assert_eq!(p[0].last, p[1].first);
+        }
     }
 }

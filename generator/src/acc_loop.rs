@@ -305,7 +305,8 @@ fn crossings(w: &LoopWidths) -> Vec<Crossing> {
         c("sig_big", w.window, 1, 3),
         c("sig_small", w.window, 1, 2),
         c("dd", w.exp_arith, 1, 2),
-        c("lsb_big", w.exp_arith, 1, 6),
+        c("lsb_big", w.exp_arith, 1, 3),
+        c("lsb_nb", w.exp_arith, 2, 6),
         c("s_big", 1, 1, 3),
         c("s_small", 1, 1, 3),
         c("small_al", w.window + 3, 2, 3),
@@ -318,7 +319,7 @@ fn crossings(w: &LoopWidths) -> Vec<Crossing> {
         c("nm", w.window + 4, 5, 6),
         c("nc", w.norm_count, 5, 6),
         c("norm", w.window + 4, 6, 7),
-        c("e_top", w.exp_arith, 6, 7),
+        c("e_biased", w.exp_arith, 6, 7),
         c("rounded", w.acc_em, 7, 8),
         c("ovf", 1, 7, 8),
     ]);
@@ -471,11 +472,12 @@ mod tests {
             acc_stages: 3,
         };
         let l = LoopCtx::of(&s, &w, "mag == 0");
-        // cuts at 2 and 6: lsb_big (made in 1) is read in 3 through stage 1, in 6 through stage 2
+        // cuts at 2 and 6: lsb_big (made in 1) is read in 2 through stage 1; lsb_nb (made in 2)
+        // is read in 5 as it is and in 6 through stage 2
         assert_eq!(l.reads[2]["lsb_big"], "ls1_lsb_big");
         assert_eq!(l.reads[1]["lsb_big"], "lsb_big");
-        assert_eq!(l.reads[5]["lsb_big"], "ls1_lsb_big");
-        assert_eq!(l.reads[6]["lsb_big"], "ls2_lsb_big");
+        assert_eq!(l.reads[5]["lsb_nb"], "lsb_nb");
+        assert_eq!(l.reads[6]["lsb_nb"], "ls2_lsb_nb");
         assert_eq!(l.reads[8]["mag_zero"], "ls2_mag_zero");
         let single = LoopCtx::of(&Schedule::SINGLE, &w, "mag == 0");
         assert_eq!(single.reads[8]["mag_zero"], "mag == 0");

@@ -55,3 +55,18 @@ pub fn datapath_mixed_b2() -> hbfpgen::mixed::MixedUnit {
     .resolve()
     .expect("the mixed-mantissa unit is valid")
 }
+
+/// The fp32 `hbfp_mac` of the datapath with contexts (`--contexts auto`), `dp_mac_fp32_ctx`: the
+/// demonstration feeds it the matrix's rows as contexts.
+pub fn datapath_mac_contexts() -> MacUnit {
+    MacSpec {
+        mantissa: Some(DATAPATH_MANTISSA),
+        block: Some(DATAPATH_BLOCK),
+        acc: Some("fp32".into()),
+        contexts: Some(hbfpgen::acc_loop::Contexts::Auto),
+        name: Some("dp_mac_fp32_ctx".into()),
+        ..Default::default()
+    }
+    .resolve()
+    .expect("the datapath accumulator with contexts is valid")
+}

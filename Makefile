@@ -20,6 +20,8 @@ VECTORS ?= 1000
 # the FPGA flow of `make run`: device and flags of `hbfpgen synth`
 TARGET ?= ecp5-85k
 SYNTH_FLAGS ?= --no-dsp --seeds 3
+# the accumulator pair of make run's last step: one seed each (each takes minutes)
+RUN_SYNTH_MAC ?= --no-dsp --seeds 1
 # `make sweep`: the sweep specs whose results docs/fpga-results.md records
 # a sweep is fpga/sweeps/<name>.toml, or every fpga/sweeps/<name>-*.toml run as one sweep
 SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070 ecp5-density ecp5-mixed
@@ -133,6 +135,10 @@ run: setup build
 	@target/release/verif-demo | sed 's/^/   /'
 	@echo; echo "== FPGA flow: hbfpgen synth dot ... --target $(TARGET) $(SYNTH_FLAGS) (reports in $(RUN_DIR)/synth)"
 	@$(HBFPGEN) synth dot --mantissa $(MANTISSA) --block $(BLOCK) --stages $(STAGES) --name hbfp_dot --target $(TARGET) $(SYNTH_FLAGS) -o $(RUN_DIR)/synth | sed 's/^/   /'
+	@echo; echo "== Contexts: hbfp_mac (HBFP$(MANTISSA) x $(BLOCK) into fp32) with its one-cycle loop, and with --contexts auto (the loop pipelined, rows taking turns); $(TARGET), $(RUN_SYNTH_MAC)"
+	@$(HBFPGEN) synth mac --mantissa $(MANTISSA) --block $(BLOCK) --acc fp32 --name hbfp_mac --target $(TARGET) $(RUN_SYNTH_MAC) -o $(RUN_DIR)/synth-mac | sed 's/^/   /'
+	@$(HBFPGEN) synth mac --mantissa $(MANTISSA) --block $(BLOCK) --acc fp32 --contexts auto --name hbfp_mac_ctx --target $(TARGET) $(RUN_SYNTH_MAC) -o $(RUN_DIR)/synth-mac-ctx | sed 's/^/   /'
+	@echo; python3 tools/contexts-table.py $(BLOCK) $(RUN_DIR)/synth-mac/report.json $(RUN_DIR)/synth-mac-ctx/report.json | sed 's/^/   /'
 
 bench: setup
 	$(CARGO) run --release --locked -p hbfp-verif --bin verif-bench

@@ -239,6 +239,13 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         acc_loop,
         norm_levels: norm_levels(n + 4).iter().map(|l| l.shift).collect(),
         norm_levels_all: norm_levels(n + 4),
+        addend_lz_bits: 32 - w.leading_zeros(),
+        addend_levels: {
+            // a binary search over the addend's w bits: 2^(L-1) <= w, every shift below w a sum
+            let mut v = norm_levels(w);
+            v.retain(|l| l.shift <= w);
+            v
+        },
         norm_count_bits: norm_levels(n + 4).len() as u32,
         norm_pad: (1 << norm_levels(n + 4).len()) - 1 - (n + 4),
         nx_bits: (1 << (norm_levels(n + 4).len() - norm_levels(n + 4).len() / 2)) - 1,
@@ -338,6 +345,10 @@ pub struct AccumulatorContext {
     pub norm_levels_all: Vec<NormLevel>,
     /// Bits of its shift count.
     pub norm_count_bits: u32,
+    /// With contexts: bits of the addend's leading-zero count (one per level).
+    pub addend_lz_bits: u32,
+    /// With contexts: the levels of the addend's normalising binary search, largest first.
+    pub addend_levels: Vec<NormLevel>,
     /// Zeros below the search value's bits (2^L - 1 - (n + 4)).
     pub norm_pad: u32,
     /// Bits of the search value between its halves.

@@ -115,6 +115,13 @@ impl Schedule {
         self.contexts == 1
     }
 
+    /// Levels the stages before the loop gain: with contexts, the addend's normalisation takes
+    /// two (its leading-zero count, then the shift's exponent), so that it keeps up with the
+    /// pipelined loop's clock.
+    pub fn extra_front_levels(&self) -> u32 {
+        u32::from(!self.is_single())
+    }
+
     /// Width of a context index (at least 1).
     pub fn ctx_bits(&self) -> u32 {
         (32 - (self.contexts - 1).leading_zeros()).max(1)

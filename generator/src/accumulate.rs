@@ -152,6 +152,8 @@ pub struct AccPlan<'a> {
     pub t: u32,
     /// Whether the side band carries an infinity flag.
     pub has_inf: bool,
+    /// Whether the addend's sign is in the side band (at the top of the exponent field).
+    pub sign_from_side: bool,
     /// The contexts and loop stages.
     pub schedule: Schedule,
 }
@@ -173,21 +175,23 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         Some(k) => format!("s{k}_side_q"),
         None => "side_in".to_owned(),
     };
-    // the exponent field is used up by the normalisation level: later stages carry the rest
+    // the exponent field is used up by the normalisation level (with contexts, by its second
+    // level, `exp_level`): later stages carry the rest
     let sched = p.schedule;
     let ring = !sched.is_single();
+    let exp_level = p.norm_level + sched.extra_front_levels();
     let stages: Vec<StageCtx> = uniform_stages(slots, side, "acc_ready")
         .into_iter()
         .map(|mut st| {
-            if st.level >= p.norm_level {
+            if st.level >= exp_level {
                 st.side_bits = reduced;
                 st.prev_side = format!("{}[{}:{exw}]", st.prev_side, side - 1);
             }
             st
         })
         .collect();
-    let acc_side = match side_after(p.norm_level) {
-        Some(k) if slots[k] == p.norm_level => side_name(Some(k)),
+    let acc_side = match side_after(exp_level) {
+        Some(k) if slots[k] == exp_level => side_name(Some(k)),
         k => format!("{}[{}:{exw}]", side_name(k), side - 1),
     };
     // with contexts, an absent operation has no flags (and adds -0: `op_b`)
@@ -198,8 +202,8 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
     };
     let lzw = |bits: u32| 32 - bits.leading_zeros();
     let norm_bits = 1 + w + xw;
-    let registered = slots.contains(&p.norm_level);
-    let nrm = level_name(p.norm_level, registered);
+    let registered = slots.contains(&exp_level);
+    let nrm = level_name(exp_level, registered);
     let zeros = |k: u32| {
         if k == 0 {
             String::new()
@@ -256,12 +260,20 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         addend_bits: w,
         exp_field_bits: exw,
         norm: NormCtx {
-            index: p.norm_level,
+            index: exp_level,
             bits: norm_bits,
             registered,
+            stage: slots.iter().position(|&x| x == exp_level).unwrap_or(0) as u32,
+        },
+        sign_from_side: p.sign_from_side,
+        norm_lz: NormCtx {
+            index: p.norm_level,
+            bits: u32::from(!p.sign_from_side) + w + (32 - w.leading_zeros()),
+            registered: slots.contains(&p.norm_level),
             stage: slots.iter().position(|&x| x == p.norm_level).unwrap_or(0) as u32,
         },
-        norm_side: side_name(side_after(p.norm_level - 1)),
+        norm_lz_src: level_name(p.norm_level, slots.contains(&p.norm_level)),
+        norm_side: side_name(side_after(exp_level - 1)),
         addend_exp_signed: if p.exp_signed {
             "$signed(nb_exp)".to_owned()
         } else {
@@ -367,8 +379,17 @@ pub struct AccumulatorContext {
     pub exp_field_bits: u32,
     /// The normalisation level of the addend.
     pub norm: NormCtx,
-    /// The side band as the normalisation level sees it.
+    /// The side band as the normalisation level sees it (with contexts, its second level: the
+    /// exponent).
     pub norm_side: String,
+    /// Whether the addend's sign comes from the side band (`fp_mac`), not from the data
+    /// (`hbfp_mac`'s block sum): with contexts, the first normalisation level carries it only
+    /// from the data.
+    pub sign_from_side: bool,
+    /// With contexts: the first normalisation level (the leading-zero count).
+    pub norm_lz: NormCtx,
+    /// With contexts: the signal that holds the first normalisation level.
+    pub norm_lz_src: String,
     /// The addend's exponent as a signed SV expression.
     pub addend_exp_signed: String,
     /// Width of the signed exponent arithmetic.

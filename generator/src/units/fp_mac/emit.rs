@@ -102,6 +102,7 @@ pub fn sv(unit: &FpMacUnit) -> Result<String> {
             t,
             schedule: unit.schedule,
             has_inf: true,
+            sign_from_side: true,
         }),
     };
     render("fp_mac.sv", &ctx)

@@ -86,8 +86,8 @@ pub struct FpMacSpec {
     /// Saturate at the largest finite value instead of overflowing to infinity.
     #[arg(long, num_args = 0, default_missing_value = "true")]
     pub saturate: Option<bool>,
-    /// Pipeline stages before the accumulator: 0 to 3, or `max`. The result leaves S + 1 cycles
-    /// after the last pair. [default: max]
+    /// Pipeline stages before the accumulator: 0 to 3 (4 with contexts), or `max`. The result
+    /// leaves S + K cycles after the last pair. [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<crate::pipeline::Stages>,
     /// Width of a tag that travels with each pair: 0 to 64. [default: 0]
@@ -142,10 +142,12 @@ impl FpMacSpec {
             self.acc.as_deref().unwrap_or("fp32"),
             &["fp32", "bf16", "fp16", "fp12"],
         )?;
+        let schedule = crate::acc_loop::Schedule::resolve(self.contexts, self.acc_stages)?;
+        let max = FP_MAC_MAX_STAGES + schedule.extra_front_levels();
         let stages = match self.stages.unwrap_or(Stages::Max) {
-            Stages::Max => FP_MAC_MAX_STAGES,
+            Stages::Max => max,
             Stages::Count(n) => {
-                crate::format::check_range("stages", n, 0, FP_MAC_MAX_STAGES)?;
+                crate::format::check_range("stages", n, 0, max)?;
                 n
             }
         };
@@ -162,7 +164,6 @@ impl FpMacSpec {
                 },
             },
         };
-        let schedule = crate::acc_loop::Schedule::resolve(self.contexts, self.acc_stages)?;
         let name = match &self.name {
             Some(n) => {
                 check_identifier(n)?;
@@ -200,9 +201,13 @@ impl FpMacUnit {
         self.stages + self.schedule.acc_stages
     }
 
-    /// The register slots (0 = inputs, 1 = product, 2 = normalised product).
+    /// The register slots (0 = inputs, 1 = product, 2 = normalised product; with contexts 2 =
+    /// the product's leading zeros, 3 = normalised).
     pub fn register_slots(&self) -> Vec<u32> {
-        crate::pipeline::spread_slots(FP_MAC_MAX_STAGES, self.stages)
+        crate::pipeline::spread_slots(
+            FP_MAC_MAX_STAGES + self.schedule.extra_front_levels(),
+            self.stages,
+        )
     }
 
     /// Significand bits of an operand (fraction + 1).

@@ -102,6 +102,7 @@ pub fn sv(unit: &MacUnit) -> Result<String> {
             t,
             schedule: unit.schedule,
             has_inf: false,
+            sign_from_side: false,
         }),
     };
     render("hbfp_mac.sv", &ctx)

@@ -41,8 +41,8 @@ pub struct MacSpec {
     /// Saturate at the largest finite value instead of overflowing to infinity.
     #[arg(long, num_args = 0, default_missing_value = "true")]
     pub saturate: Option<bool>,
-    /// Pipeline stages before the accumulator: 0 to ceil(log2 B) + 3, or `max`. The result leaves
-    /// S + 1 cycles after the last block pair. [default: max]
+    /// Pipeline stages before the accumulator: 0 to ceil(log2 B) + 3 (+ 1 with contexts), or
+    /// `max`. The result leaves S + K cycles after the last block pair. [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<crate::pipeline::Stages>,
     /// Width of a tag that travels with each block pair; the last pair's tag leaves with the
@@ -150,11 +150,11 @@ impl MacSpec {
                 Overflow::Infinity
             },
         };
-        let max = MacUnit::max_stages_for(&dot);
+        let schedule = crate::acc_loop::Schedule::resolve(self.contexts, self.acc_stages)?;
+        let max = MacUnit::max_stages_for(&dot, &schedule);
         let stages = crate::pipeline::resolve_stages(self.stages, max, dot.block())?;
         let tag_bits = self.tag_bits.unwrap_or(0);
         crate::format::check_range("tag_bits", tag_bits, 0, TAG_BITS_MAX)?;
-        let schedule = crate::acc_loop::Schedule::resolve(self.contexts, self.acc_stages)?;
         let mut unit = MacUnit {
             dot,
             acc,
@@ -170,14 +170,15 @@ impl MacSpec {
 
 impl MacUnit {
     /// The largest number of pipeline stages before the accumulator: one after each level of
-    /// the dot product and one after the normalisation of its sum.
-    pub fn max_stages_for(dot: &DotUnit) -> u32 {
-        dot.max_stages() + 1
+    /// the dot product and one after the normalisation of its sum (two with contexts: its
+    /// leading-zero count, then the exponent).
+    pub fn max_stages_for(dot: &DotUnit, schedule: &crate::acc_loop::Schedule) -> u32 {
+        dot.max_stages() + 1 + schedule.extra_front_levels()
     }
 
     /// The largest number of pipeline stages of this unit.
     pub fn max_stages(&self) -> u32 {
-        Self::max_stages_for(&self.dot)
+        Self::max_stages_for(&self.dot, &self.schedule)
     }
 
     /// Latency in cycles from the last block pair of a dot product to its result: the stages and

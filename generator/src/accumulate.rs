@@ -101,6 +101,14 @@ pub struct NormLevel {
     pub out_bits: u32,
 }
 
+/// The levels of the addend's leading-zero count over its `w` bits: shifts below `w`, whose sum
+/// reaches every count a nonzero addend can have (w - 1).
+fn addend_levels(w: u32) -> Vec<NormLevel> {
+    let mut v = norm_levels(w - 1);
+    v.retain(|l| l.shift < w);
+    v
+}
+
 /// The levels of a binary-search normaliser of `width` bits: 2^(L-1), ..., 2, 1 with 2^L - 1 >=
 /// `width`, so that any shift below `width` is a sum of them and the search value fits 2^L - 1
 /// bits.
@@ -243,13 +251,8 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         acc_loop,
         norm_levels: norm_levels(n + 4).iter().map(|l| l.shift).collect(),
         norm_levels_all: norm_levels(n + 4),
-        addend_lz_bits: 32 - w.leading_zeros(),
-        addend_levels: {
-            // a binary search over the addend's w bits: 2^(L-1) <= w, every shift below w a sum
-            let mut v = norm_levels(w);
-            v.retain(|l| l.shift <= w);
-            v
-        },
+        addend_lz_bits: addend_levels(w).len() as u32,
+        addend_levels: addend_levels(w),
         norm_count_bits: norm_levels(n + 4).len() as u32,
         norm_pad: (1 << norm_levels(n + 4).len()) - 1 - (n + 4),
         nx_bits: (1 << (norm_levels(n + 4).len() - norm_levels(n + 4).len() / 2)) - 1,
@@ -268,7 +271,7 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         sign_from_side: p.sign_from_side,
         norm_lz: NormCtx {
             index: p.norm_level,
-            bits: u32::from(!p.sign_from_side) + w + (32 - w.leading_zeros()),
+            bits: u32::from(!p.sign_from_side) + w + addend_levels(w).len() as u32,
             registered: slots.contains(&p.norm_level),
             stage: slots.iter().position(|&x| x == p.norm_level).unwrap_or(0) as u32,
         },

@@ -253,6 +253,9 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         norm_levels_all: norm_levels(n + 4),
         addend_lz_bits: addend_levels(w).len() as u32,
         addend_levels: addend_levels(w),
+        addend_high_bits: addend_levels(w).len() as u32 / 2,
+        addend_high: addend_levels(w)[..addend_levels(w).len() / 2].to_vec(),
+        addend_low: addend_levels(w)[addend_levels(w).len() / 2..].to_vec(),
         norm_count_bits: norm_levels(n + 4).len() as u32,
         norm_pad: (1 << norm_levels(n + 4).len()) - 1 - (n + 4),
         nx_bits: (1 << (norm_levels(n + 4).len() - norm_levels(n + 4).len() / 2)) - 1,
@@ -271,7 +274,7 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         sign_from_side: p.sign_from_side,
         norm_lz: NormCtx {
             index: p.norm_level,
-            bits: u32::from(!p.sign_from_side) + w + addend_levels(w).len() as u32,
+            bits: u32::from(!p.sign_from_side) + w + addend_levels(w).len() as u32 / 2,
             registered: slots.contains(&p.norm_level),
             stage: slots.iter().position(|&x| x == p.norm_level).unwrap_or(0) as u32,
         },
@@ -362,6 +365,12 @@ pub struct AccumulatorContext {
     pub norm_count_bits: u32,
     /// With contexts: bits of the addend's leading-zero count (one per level).
     pub addend_lz_bits: u32,
+    /// With contexts: how many levels the first normalisation level has.
+    pub addend_high_bits: u32,
+    /// With contexts: the first half of those levels (the first normalisation level's).
+    pub addend_high: Vec<NormLevel>,
+    /// With contexts: the second half (the second normalisation level's).
+    pub addend_low: Vec<NormLevel>,
     /// With contexts: the levels of the addend's normalising binary search, largest first.
     pub addend_levels: Vec<NormLevel>,
     /// Zeros below the search value's bits (2^L - 1 - (n + 4)).

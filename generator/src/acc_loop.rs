@@ -116,10 +116,15 @@ impl Schedule {
     }
 
     /// Levels the stages before the loop gain: with contexts, the addend's normalisation takes
-    /// two (its leading-zero count, then the shift's exponent), so that it keeps up with the
+    /// two more (its magnitude, for a `signed_addend` that comes in two's complement, then half
+    /// of its leading-zero count, then the rest and the exponent), so that it keeps up with the
     /// pipelined loop's clock.
-    pub fn extra_front_levels(&self) -> u32 {
-        u32::from(!self.is_single())
+    pub fn extra_front_levels(&self, signed_addend: bool) -> u32 {
+        if self.is_single() {
+            0
+        } else {
+            1 + u32::from(signed_addend)
+        }
     }
 
     /// Width of a context index (at least 1).

@@ -187,7 +187,9 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
     // level, `exp_level`): later stages carry the rest
     let sched = p.schedule;
     let ring = !sched.is_single();
-    let exp_level = p.norm_level + sched.extra_front_levels();
+    let abs_level = !sched.is_single() && !p.sign_from_side;
+    let lz_level = p.norm_level + u32::from(abs_level);
+    let exp_level = p.norm_level + sched.extra_front_levels(!p.sign_from_side);
     let stages: Vec<StageCtx> = uniform_stages(slots, side, "acc_ready")
         .into_iter()
         .map(|mut st| {
@@ -272,13 +274,23 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
             stage: slots.iter().position(|&x| x == exp_level).unwrap_or(0) as u32,
         },
         sign_from_side: p.sign_from_side,
-        norm_lz: NormCtx {
+        abs_level,
+        norm_abs: NormCtx {
             index: p.norm_level,
-            bits: u32::from(!p.sign_from_side) + w + addend_levels(w).len() as u32 / 2,
+            bits: w + 1,
             registered: slots.contains(&p.norm_level),
             stage: slots.iter().position(|&x| x == p.norm_level).unwrap_or(0) as u32,
         },
-        norm_lz_src: level_name(p.norm_level, slots.contains(&p.norm_level)),
+        norm_abs_src: level_name(p.norm_level, slots.contains(&p.norm_level)),
+        addend_mag_src: if abs_level { "nb_ma" } else { "nb_mag" }.to_owned(),
+        addend_sign_src: if abs_level { "nb_sa" } else { "nb_sign" }.to_owned(),
+        norm_lz: NormCtx {
+            index: lz_level,
+            bits: u32::from(!p.sign_from_side) + w + addend_levels(w).len() as u32 / 2,
+            registered: slots.contains(&lz_level),
+            stage: slots.iter().position(|&x| x == lz_level).unwrap_or(0) as u32,
+        },
+        norm_lz_src: level_name(lz_level, slots.contains(&lz_level)),
         norm_side: side_name(side_after(exp_level - 1)),
         addend_exp_signed: if p.exp_signed {
             "$signed(nb_exp)".to_owned()
@@ -398,6 +410,16 @@ pub struct AccumulatorContext {
     /// (`hbfp_mac`'s block sum): with contexts, the first normalisation level carries it only
     /// from the data.
     pub sign_from_side: bool,
+    /// With contexts and a signed addend: a level of its own for the addend's magnitude.
+    pub abs_level: bool,
+    /// That level.
+    pub norm_abs: NormCtx,
+    /// The signal that holds that level.
+    pub norm_abs_src: String,
+    /// The addend's magnitude as the leading-zero count reads it.
+    pub addend_mag_src: String,
+    /// The addend's sign as the leading-zero count reads it.
+    pub addend_sign_src: String,
     /// With contexts: the first normalisation level (the leading-zero count).
     pub norm_lz: NormCtx,
     /// With contexts: the signal that holds the first normalisation level.

@@ -143,7 +143,7 @@ impl FpMacSpec {
             &["fp32", "bf16", "fp16", "fp12"],
         )?;
         let schedule = crate::acc_loop::Schedule::resolve(self.contexts, self.acc_stages)?;
-        let max = FP_MAC_MAX_STAGES + schedule.extra_front_levels();
+        let max = FP_MAC_MAX_STAGES + schedule.extra_front_levels(false);
         let stages = match self.stages.unwrap_or(Stages::Max) {
             Stages::Max => max,
             Stages::Count(n) => {
@@ -205,7 +205,7 @@ impl FpMacUnit {
     /// the product's leading zeros, 3 = normalised).
     pub fn register_slots(&self) -> Vec<u32> {
         crate::pipeline::spread_slots(
-            FP_MAC_MAX_STAGES + self.schedule.extra_front_levels(),
+            FP_MAC_MAX_STAGES + self.schedule.extra_front_levels(false),
             self.stages,
         )
     }

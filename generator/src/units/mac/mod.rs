@@ -170,10 +170,10 @@ impl MacSpec {
 
 impl MacUnit {
     /// The largest number of pipeline stages before the accumulator: one after each level of
-    /// the dot product and one after the normalisation of its sum (two with contexts: its
-    /// leading-zero count, then the exponent).
+    /// the dot product and one after the normalisation of its sum (three with contexts: its
+    /// magnitude, half its leading-zero count, the rest and the exponent).
     pub fn max_stages_for(dot: &DotUnit, schedule: &crate::acc_loop::Schedule) -> u32 {
-        dot.max_stages() + 1 + schedule.extra_front_levels()
+        dot.max_stages() + 1 + schedule.extra_front_levels(true)
     }
 
     /// The largest number of pipeline stages of this unit.

@@ -41,8 +41,8 @@ pub const SECTIONS: [&str; 9] = [
 pub const MAX_ACC_STAGES: u32 = SECTIONS.len() as u32;
 
 /// The loop stages `--contexts auto` and `--contexts C` choose when `--acc-stages` is not given:
-/// the fewest that reach the clock targets on ECP5 (docs/fpga-results.md, "Contexts").
-pub const DEFAULT_ACC_STAGES: u32 = 8;
+/// a register before every section, the fastest loop measured (docs/fpga-results.md, "Contexts").
+pub const DEFAULT_ACC_STAGES: u32 = 9;
 
 /// The section boundaries (1 to 8: a register before section b) of a loop of `k` stages, chosen
 /// to balance the sections' delays (docs/hbfp_mac.md, "Where the loop's registers go").

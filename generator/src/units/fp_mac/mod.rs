@@ -99,7 +99,7 @@ pub struct FpMacSpec {
     #[arg(long, value_name = "C|auto")]
     pub contexts: Option<crate::acc_loop::Contexts>,
     /// Register stages of the accumulator loop, 1 to 9; K stages need C >= K contexts. The result
-    /// leaves S + K cycles after the last pair. [default: 1; with contexts, min(C, 8)]
+    /// leaves S + K cycles after the last pair. [default: 1; with contexts, min(C, 9)]
     #[arg(long, value_name = "K")]
     pub acc_stages: Option<u32>,
     /// Module name, also the output files' stem.

@@ -101,18 +101,9 @@ pub struct NormLevel {
     pub out_bits: u32,
 }
 
-/// The levels of the addend's leading-zero count over its `w` bits: shifts below `w`, whose sum
-/// reaches every count a nonzero addend can have (w - 1).
-fn addend_levels(w: u32) -> Vec<NormLevel> {
-    let mut v = norm_levels(w - 1);
-    v.retain(|l| l.shift < w);
-    v
-}
-
-/// The levels of a binary-search normaliser of `width` bits: 2^(L-1), ..., 2, 1 with 2^L - 1 >=
-/// `width`, so that any shift below `width` is a sum of them and the search value fits 2^L - 1
-/// bits.
-pub fn norm_levels(width: u32) -> Vec<NormLevel> {
+/// The levels 2^(L-1), ..., 2, 1 of a binary search with 2^L - 1 >= `width`: any shift below
+/// `width` is a sum of them, and the search value fits 2^L - 1 bits.
+fn levels_for(width: u32) -> Vec<NormLevel> {
     let l = 32 - width.leading_zeros();
     (0..l)
         .rev()
@@ -123,6 +114,62 @@ pub fn norm_levels(width: u32) -> Vec<NormLevel> {
             out_bits: (1 << bit) - 1,
         })
         .collect()
+}
+
+/// A binary search for leading zeros, cut in two halves (two loop sections, or two levels before
+/// the loop): its levels, largest shift first, and the widths that follow from them.
+#[derive(Clone, Serialize)]
+pub struct Search {
+    /// Every level.
+    pub levels: Vec<NormLevel>,
+    /// The first half's levels.
+    pub high: Vec<NormLevel>,
+    /// The second half's levels.
+    pub low: Vec<NormLevel>,
+    /// Bits of the count (one per level).
+    pub count_bits: u32,
+    /// Levels (and count bits) of the first half.
+    pub high_bits: u32,
+    /// Bits of the search value passed from the first half to the second.
+    pub passed_bits: u32,
+}
+
+impl Search {
+    fn of(levels: Vec<NormLevel>) -> Search {
+        let h = levels.len() / 2;
+        Search {
+            high: levels[..h].to_vec(),
+            low: levels[h..].to_vec(),
+            count_bits: levels.len() as u32,
+            high_bits: h as u32,
+            passed_bits: levels.get(h).map_or(0, |l| l.in_top + 1),
+            levels,
+        }
+    }
+
+    /// The normaliser of the loop's window of `width` bits (with a stop bit, so the search value
+    /// is padded to 2^L - 1 bits).
+    pub fn window(width: u32) -> Search {
+        Search::of(levels_for(width))
+    }
+
+    /// The leading-zero count of an addend of `w` bits: shifts below `w`, whose sum reaches every
+    /// count a nonzero addend can have (w - 1).
+    pub fn addend(w: u32) -> Search {
+        let mut v = levels_for(w - 1);
+        v.retain(|l| l.shift < w);
+        Search::of(v)
+    }
+}
+
+/// A normalisation level at `index`, of `bits` bits, and the register after it in `slots`.
+fn norm_ctx(slots: &[u32], index: u32, bits: u32) -> NormCtx {
+    NormCtx {
+        index,
+        bits,
+        registered: slots.contains(&index),
+        stage: slots.iter().position(|&x| x == index).unwrap_or(0) as u32,
+    }
 }
 
 #[derive(Serialize)]
@@ -212,8 +259,16 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
     };
     let lzw = |bits: u32| 32 - bits.leading_zeros();
     let norm_bits = 1 + w + xw;
-    let registered = slots.contains(&exp_level);
-    let nrm = level_name(exp_level, registered);
+    let norm = norm_ctx(slots, exp_level, norm_bits);
+    let nrm = level_name(norm.index, norm.registered);
+    let window_search = Search::window(n + 4);
+    let addend_search = Search::addend(w);
+    let norm_abs = norm_ctx(slots, p.norm_level, w + 1);
+    let norm_lz = norm_ctx(
+        slots,
+        lz_level,
+        u32::from(!p.sign_from_side) + w + addend_search.high_bits,
+    );
     let zeros = |k: u32| {
         if k == 0 {
             String::new()
@@ -228,8 +283,8 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         &LoopWidths {
             window: n,
             exp_arith: xw,
-            nx: (1 << (norm_levels(n + 4).len() - norm_levels(n + 4).len() / 2)) - 1,
-            norm_count: norm_levels(n + 4).len() as u32,
+            nx: window_search.passed_bits,
+            norm_count: window_search.count_bits,
             acc_em: acc_e + acc_m,
             tag: p.t,
             has_inf: p.has_inf,
@@ -251,46 +306,22 @@ pub fn accumulator_context(p: &AccPlan) -> AccumulatorContext {
         loop_in: if ring { "ring_out" } else { "acc_q" }.to_owned(),
         op_b_src: nrm.clone(),
         acc_loop,
-        norm_levels: norm_levels(n + 4).iter().map(|l| l.shift).collect(),
-        norm_levels_all: norm_levels(n + 4),
-        addend_lz_bits: addend_levels(w).len() as u32,
-        addend_levels: addend_levels(w),
-        addend_high_bits: addend_levels(w).len() as u32 / 2,
-        addend_high: addend_levels(w)[..addend_levels(w).len() / 2].to_vec(),
-        addend_low: addend_levels(w)[addend_levels(w).len() / 2..].to_vec(),
-        norm_count_bits: norm_levels(n + 4).len() as u32,
-        norm_pad: (1 << norm_levels(n + 4).len()) - 1 - (n + 4),
-        nx_bits: (1 << (norm_levels(n + 4).len() - norm_levels(n + 4).len() / 2)) - 1,
-        norm_high: norm_levels(n + 4)[..norm_levels(n + 4).len() / 2].to_vec(),
-        norm_low: norm_levels(n + 4)[norm_levels(n + 4).len() / 2..].to_vec(),
+        norm_pad: (1 << window_search.count_bits) - 1 - (n + 4),
+        window_search,
+        addend_search,
         tag_bits: p.t,
         has_inf: p.has_inf,
         addend_bits: w,
         exp_field_bits: exw,
-        norm: NormCtx {
-            index: exp_level,
-            bits: norm_bits,
-            registered,
-            stage: slots.iter().position(|&x| x == exp_level).unwrap_or(0) as u32,
-        },
+        norm,
         sign_from_side: p.sign_from_side,
         abs_level,
-        norm_abs: NormCtx {
-            index: p.norm_level,
-            bits: w + 1,
-            registered: slots.contains(&p.norm_level),
-            stage: slots.iter().position(|&x| x == p.norm_level).unwrap_or(0) as u32,
-        },
-        norm_abs_src: level_name(p.norm_level, slots.contains(&p.norm_level)),
+        norm_abs_src: level_name(norm_abs.index, norm_abs.registered),
+        norm_abs,
         addend_mag_src: if abs_level { "nb_ma" } else { "nb_mag" }.to_owned(),
         addend_sign_src: if abs_level { "nb_sa" } else { "nb_sign" }.to_owned(),
-        norm_lz: NormCtx {
-            index: lz_level,
-            bits: u32::from(!p.sign_from_side) + w + addend_levels(w).len() as u32 / 2,
-            registered: slots.contains(&lz_level),
-            stage: slots.iter().position(|&x| x == lz_level).unwrap_or(0) as u32,
-        },
-        norm_lz_src: level_name(lz_level, slots.contains(&lz_level)),
+        norm_lz_src: level_name(norm_lz.index, norm_lz.registered),
+        norm_lz,
         norm_side: side_name(side_after(exp_level - 1)),
         addend_exp_signed: if p.exp_signed {
             "$signed(nb_exp)".to_owned()
@@ -369,30 +400,12 @@ pub struct AccumulatorContext {
     pub op_b_src: String,
     /// The loop's sections and registers.
     pub acc_loop: LoopCtx,
-    /// With contexts: the shifts of the normalising binary search, largest first.
-    pub norm_levels: Vec<u32>,
-    /// Its levels.
-    pub norm_levels_all: Vec<NormLevel>,
-    /// Bits of its shift count.
-    pub norm_count_bits: u32,
-    /// With contexts: bits of the addend's leading-zero count (one per level).
-    pub addend_lz_bits: u32,
-    /// With contexts: how many levels the first normalisation level has.
-    pub addend_high_bits: u32,
-    /// With contexts: the first half of those levels (the first normalisation level's).
-    pub addend_high: Vec<NormLevel>,
-    /// With contexts: the second half (the second normalisation level's).
-    pub addend_low: Vec<NormLevel>,
-    /// With contexts: the levels of the addend's normalising binary search, largest first.
-    pub addend_levels: Vec<NormLevel>,
-    /// Zeros below the search value's bits (2^L - 1 - (n + 4)).
+    /// With contexts: the loop's normalising binary search (sections 5 and 6).
+    pub window_search: Search,
+    /// With contexts: the addend's leading-zero count (the two levels before the loop).
+    pub addend_search: Search,
+    /// Zeros below the window search value's bits (2^L - 1 - (n + 4)).
     pub norm_pad: u32,
-    /// Bits of the search value between its halves.
-    pub nx_bits: u32,
-    /// Its levels before the middle (section 4).
-    pub norm_high: Vec<NormLevel>,
-    /// Its levels after (section 5).
-    pub norm_low: Vec<NormLevel>,
     /// Tag width T.
     pub tag_bits: u32,
     /// Whether the side band carries an infinity flag (fp_mac's operands can be infinite).

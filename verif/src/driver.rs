@@ -5,21 +5,20 @@
 //! queue in order in its turns, after each word's gap of idle turns, and the turn moves on exactly
 //! when the unit does (`in_ready_o`), from 0 after a reset.
 
-use crate::stream::{Case, Word};
 use std::collections::VecDeque;
 
 /// The producer of a case.
 pub(crate) enum Driver<'a> {
     /// In order: word `next` after `wait` idle cycles.
     InOrder {
-        words: &'a [Word],
+        starts: &'a [bool],
         gaps: &'a [u8],
         next: usize,
         wait: u64,
     },
     /// In turns: one queue of word indices per context.
     Turns {
-        words: &'a [Word],
+        starts: &'a [bool],
         gaps: &'a [u8],
         turn: u32,
         queues: Vec<VecDeque<usize>>,
@@ -37,12 +36,18 @@ fn gap(gaps: &[u8], i: usize) -> u64 {
 }
 
 impl<'a> Driver<'a> {
-    /// The producer of `case` (decoded as `words`) for a unit of `contexts` contexts.
-    pub(crate) fn new(contexts: u32, case: &'a Case, words: &'a [Word]) -> Driver<'a> {
-        let gaps = &case.gaps[..];
+    /// The producer of a case's words for a unit of `contexts` contexts: `starts` says which words
+    /// start a group, `gaps` are the case's gaps and `dealt` the context of each group in turn
+    /// (round robin past its end).
+    pub(crate) fn new(
+        contexts: u32,
+        starts: &'a [bool],
+        gaps: &'a [u8],
+        dealt: &[u8],
+    ) -> Driver<'a> {
         if contexts <= 1 {
             return Driver::InOrder {
-                words,
+                starts,
                 gaps,
                 next: 0,
                 wait: gap(gaps, 0),
@@ -51,12 +56,12 @@ impl<'a> Driver<'a> {
         let mut queues: Vec<VecDeque<usize>> = vec![VecDeque::new(); contexts as usize];
         let mut group = 0usize;
         let mut ctx = 0usize;
-        for (k, w) in words.iter().enumerate() {
-            if w.starts_group || k == 0 {
+        for (k, &start) in starts.iter().enumerate() {
+            if start || k == 0 {
                 if k > 0 {
                     group += 1;
                 }
-                ctx = case.contexts.get(group).map_or(group, |&c| c as usize) % contexts as usize;
+                ctx = dealt.get(group).map_or(group, |&c| c as usize) % contexts as usize;
             }
             queues[ctx].push_back(k);
         }
@@ -65,7 +70,7 @@ impl<'a> Driver<'a> {
             .map(|q| q.front().map_or(0, |&k| gap(gaps, k)))
             .collect();
         Driver::Turns {
-            words,
+            starts,
             gaps,
             turn: 0,
             queues,
@@ -78,8 +83,8 @@ impl<'a> Driver<'a> {
     pub(crate) fn offer(&self) -> Option<usize> {
         match self {
             Driver::InOrder {
-                words, next, wait, ..
-            } => (*next < words.len() && *wait == 0).then_some(*next),
+                starts, next, wait, ..
+            } => (*next < starts.len() && *wait == 0).then_some(*next),
             Driver::Turns {
                 turn, queues, wait, ..
             } => {
@@ -102,14 +107,14 @@ impl<'a> Driver<'a> {
     pub(crate) fn after(&mut self, offered: Option<usize>, ready: bool) {
         match self {
             Driver::InOrder {
-                words,
+                starts,
                 gaps,
                 next,
                 wait,
             } => {
                 if offered.is_some() && ready {
                     *next += 1;
-                    *wait = if *next < words.len() {
+                    *wait = if *next < starts.len() {
                         gap(gaps, *next)
                     } else {
                         0
@@ -146,19 +151,19 @@ impl<'a> Driver<'a> {
     /// context), and the turn starts from 0.
     pub(crate) fn reset(&mut self) {
         match self {
-            Driver::InOrder { words, next, .. } => {
-                while *next < words.len() && !words[*next].starts_group {
+            Driver::InOrder { starts, next, .. } => {
+                while *next < starts.len() && !starts[*next] {
                     *next += 1;
                 }
             }
             Driver::Turns {
-                words,
+                starts,
                 turn,
                 queues,
                 ..
             } => {
                 for q in queues.iter_mut() {
-                    while q.front().is_some_and(|&k| !words[k].starts_group) {
+                    while q.front().is_some_and(|&k| !starts[k]) {
                         q.pop_front();
                     }
                 }
@@ -170,7 +175,7 @@ impl<'a> Driver<'a> {
     /// Whether every word has been presented and taken (or dropped by a reset).
     pub(crate) fn done(&self) -> bool {
         match self {
-            Driver::InOrder { words, next, .. } => *next >= words.len(),
+            Driver::InOrder { starts, next, .. } => *next >= starts.len(),
             Driver::Turns { queues, .. } => queues.iter().all(VecDeque::is_empty),
         }
     }

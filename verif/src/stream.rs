@@ -390,7 +390,8 @@ fn run_handshake(
         w[r] = 0;
         sim.step_words(&w);
     }
-    let mut drv = Driver::new(subject.contexts, case, words);
+    let starts: Vec<bool> = words.iter().map(|w| w.starts_group).collect();
+    let mut drv = Driver::new(subject.contexts, &starts, &case.gaps, &case.contexts);
     // results due, in order: (word index, cycle its last word was accepted, its context)
     let mut q: VecDeque<(usize, u64, Option<u32>)> = VecDeque::new();
     let mut held: Option<Vec<u32>> = None;

@@ -167,22 +167,10 @@ fn main() {
         let pairs: Vec<(usize, usize)> = (0..rows)
             .flat_map(|r| (0..per_row).map(move |j| (r, j)))
             .collect();
-        let el = mac.dot.format.element;
-        let sc = mac.dot.format.scale;
         let mut results = Vec::new();
         let taken = dut.stream(
             &pairs,
-            |d, &(r, j)| {
-                let ab = &blocks[r * per_row + j];
-                let xb = &x_blocks[j];
-                let man = |blk: &Block| blk.man.iter().map(|&q| el.encode(q)).collect::<Vec<_>>();
-                d.set_lanes("a_man_i", m, &man(ab));
-                d.set("a_exp_i", sc.encode(ab.exp));
-                d.set_lanes("b_man_i", m, &man(xb));
-                d.set("b_exp_i", sc.encode(xb.exp));
-                d.set("first_i", u64::from(j == 0));
-                d.set("last_i", u64::from(j + 1 == per_row));
-            },
+            |d, &(r, j)| load_pair(d, &mac, &blocks[r * per_row + j], &x_blocks[j], j, per_row),
             |d| results.push(d.get("acc_o")),
             rows,
         );
@@ -219,7 +207,7 @@ fn main() {
             err[1].1
         );
     }
-    bad += rows_as_contexts(&blocks, x_blocks, rows, per_row, m);
+    bad += rows_as_contexts(&blocks, x_blocks, rows, per_row);
     if bad > 0 {
         eprintln!("{bad} mismatches against the golden model");
         std::process::exit(1);
@@ -230,18 +218,10 @@ fn main() {
 /// The fp32 accumulator with contexts: the rows of A as its contexts, C at a time, each row's
 /// block pairs in its context's turns (idle turns where the last group of rows runs short).
 /// Returns the mismatches against the golden model.
-fn rows_as_contexts(
-    blocks: &[Block],
-    x_blocks: &[Block],
-    rows: usize,
-    per_row: usize,
-    m: u32,
-) -> usize {
+fn rows_as_contexts(blocks: &[Block], x_blocks: &[Block], rows: usize, per_row: usize) -> usize {
     let mac = datapath_mac_contexts();
     let c = mac.schedule.contexts as usize;
     let mut dut = PortDut::new(&mac);
-    let el = mac.dot.format.element;
-    let sc = mac.dot.format.scale;
     // the turn schedule: (row, block) or idle
     let mut slots: Vec<Option<(usize, usize)>> = Vec::new();
     for r0 in (0..rows).step_by(c) {
@@ -258,14 +238,14 @@ fn rows_as_contexts(
     for i in 0..slots.len() + 64 {
         match slots.get(i).copied().flatten() {
             Some((r, j)) => {
-                let (ab, xb) = (&blocks[r * per_row + j], &x_blocks[j]);
-                let man = |blk: &Block| blk.man.iter().map(|&q| el.encode(q)).collect::<Vec<_>>();
-                dut.set_lanes("a_man_i", m, &man(ab));
-                dut.set("a_exp_i", sc.encode(ab.exp));
-                dut.set_lanes("b_man_i", m, &man(xb));
-                dut.set("b_exp_i", sc.encode(xb.exp));
-                dut.set("first_i", u64::from(j == 0));
-                dut.set("last_i", u64::from(j + 1 == per_row));
+                load_pair(
+                    &mut dut,
+                    &mac,
+                    &blocks[r * per_row + j],
+                    &x_blocks[j],
+                    j,
+                    per_row,
+                );
                 dut.set("in_valid_i", 1);
                 if j + 1 == per_row {
                     issued[i % c].push_back(r);
@@ -301,4 +281,25 @@ fn rows_as_contexts(
         mac.name, c, mac.schedule.acc_stages, rows
     );
     mismatches
+}
+
+/// Sets the operands of block pair `j` of a row of `per_row` pairs (A's block `a`, x's block `x`)
+/// on an `hbfp_mac`, with `first_i` and `last_i` framing the row.
+fn load_pair(
+    dut: &mut PortDut,
+    mac: &hbfpgen::mac::MacUnit,
+    a: &Block,
+    x: &Block,
+    j: usize,
+    per_row: usize,
+) {
+    let (el, sc) = (mac.dot.format.element, mac.dot.format.scale);
+    let m = mac.dot.mantissa_bits();
+    let man = |blk: &Block| blk.man.iter().map(|&q| el.encode(q)).collect::<Vec<_>>();
+    dut.set_lanes("a_man_i", m, &man(a));
+    dut.set("a_exp_i", sc.encode(a.exp));
+    dut.set_lanes("b_man_i", m, &man(x));
+    dut.set("b_exp_i", sc.encode(x.exp));
+    dut.set("first_i", u64::from(j == 0));
+    dut.set("last_i", u64::from(j + 1 == per_row));
 }

@@ -130,9 +130,26 @@ fn invalid_input_is_a_clear_error_with_exit_2_and_no_files() {
             "`exp_bits`: 1 is out of range; allowed: 2 to 16",
         ),
         (
-            vec!["--block".into(), "64".into(), "--stages".into(), "9".into()],
+            vec![
+                "--block".into(),
+                "64".into(),
+                "--stages".into(),
+                "11".into(),
+            ],
+            "`stages`: 11 is out of range; allowed: 0 to 10",
+        ),
+        (
+            vec![
+                "--block".into(),
+                "64".into(),
+                "--datapath".into(),
+                "tree".into(),
+                "--stages".into(),
+                "9".into(),
+            ],
             "`stages`: 9 is out of range; allowed: 0 to 8",
         ),
+        (vec!["--datapath".into(), "wallace".into()], "bitheap"),
         (vec!["--stages".into(), "lots".into()], "max"),
         (vec!["--tag-bits".into(), "65".into()], "`tag_bits`"),
         (

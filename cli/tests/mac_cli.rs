@@ -79,7 +79,11 @@ fn invalid_input_is_a_clear_error_with_exit_2_and_no_files() {
             "cannot be used with",
         ),
         (
-            vec!["--block", "64", "--stages", "10"],
+            vec!["--block", "64", "--stages", "12"],
+            "`stages`: 12 is out of range; allowed: 0 to 11",
+        ),
+        (
+            vec!["--block", "64", "--datapath", "tree", "--stages", "10"],
             "`stages`: 10 is out of range; allowed: 0 to 9",
         ),
         (vec!["--mantissa", "17"], "`mantissa`"),

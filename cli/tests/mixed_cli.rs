@@ -131,8 +131,8 @@ fn invalid_input_is_a_clear_error_with_exit_2_and_no_files() {
         (vec!["--modes", "6,6"], "given twice"),
         (vec!["--modes", "x"], "--modes"),
         (
-            vec!["--block", "64", "--stages", "9"],
-            "`stages`: 9 is out of range; allowed: 0 to 8",
+            vec!["--block", "64", "--stages", "11"],
+            "`stages`: 11 is out of range; allowed: 0 to 10",
         ),
         (vec!["--block", "0"], "`block`"),
         (vec!["--exp-bits", "1"], "`exp_bits`"),

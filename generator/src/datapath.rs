@@ -3,6 +3,8 @@
 //! balanced adder tree, every level's count and width computed here from the block format, and
 //! the context of `rtl-templates/shared/datapath.sv.tera` that draws it.
 
+pub use crate::bitheap::Datapath;
+use crate::bitheap::{Heap, HeapCtx};
 use crate::format::BlockFormat;
 use crate::render::{level_name, sext};
 use serde::Serialize;
@@ -25,10 +27,14 @@ pub fn tree_levels(format: BlockFormat) -> u32 {
     format.block.next_power_of_two().ilog2()
 }
 
-/// The register slots of the datapath: one after the inputs, one after the products and one
-/// after each adder-tree level.
-pub fn slots(format: BlockFormat) -> u32 {
-    tree_levels(format) + 2
+/// The register slots of the datapath. The tree: one after the inputs, one after the products
+/// and one after each adder-tree level. The bit heap: one after the inputs and one after each of
+/// its levels ([`Heap::levels_after_inputs`]).
+pub fn slots(format: BlockFormat, datapath: Datapath) -> u32 {
+    match datapath {
+        Datapath::Tree => tree_levels(format) + 2,
+        Datapath::Bitheap => Heap::new(format).levels_after_inputs() + 1,
+    }
 }
 
 /// The shape of a dot-product datapath: the block format of its operands and its pipeline stages,
@@ -40,6 +46,8 @@ pub struct Shape {
     pub format: BlockFormat,
     /// Pipeline register stages.
     pub stages: u32,
+    /// How the products are summed.
+    pub datapath: Datapath,
 }
 
 impl Shape {
@@ -65,7 +73,7 @@ impl Shape {
     }
     /// The most stages it takes: one per register slot.
     pub fn max_stages(&self) -> u32 {
-        slots(self.format)
+        slots(self.format, self.datapath)
     }
     /// The levels that a pipeline register follows.
     pub fn register_slots(&self) -> Vec<u32> {
@@ -73,7 +81,31 @@ impl Shape {
     }
     /// The levels with their registers.
     pub fn levels(&self) -> Vec<Level> {
-        levels(self.format, &self.register_slots())
+        self.levels_with(&self.register_slots())
+    }
+    /// The levels with pipeline registers after the levels in `slots` (a unit that builds on
+    /// this datapath places its own registers).
+    pub fn levels_with(&self, slots: &[u32]) -> Vec<Level> {
+        match self.datapath {
+            Datapath::Tree => levels(self.format, slots),
+            Datapath::Bitheap => Heap::new(self.format).levels(slots),
+        }
+    }
+    /// What the shared datapath template draws, with registers after the levels in `slots`: the
+    /// tree's levels (empty for the bit heap) and the bit heap (none for the tree). `fault_lane`
+    /// inverts bit 0 of that lane's first Booth row (the tree's fault is `fault_lane_bit`).
+    pub fn ctx_with(
+        &self,
+        slots: &[u32],
+        fault_lane: Option<u32>,
+    ) -> (Vec<LevelCtx>, Option<HeapCtx>) {
+        match self.datapath {
+            Datapath::Tree => (level_ctx(self.format, slots), None),
+            Datapath::Bitheap => (
+                Vec::new(),
+                Some(Heap::new(self.format).ctx(slots, fault_lane)),
+            ),
+        }
     }
     /// Cycles from its inputs to its sum.
     pub fn latency(&self) -> u32 {

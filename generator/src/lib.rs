@@ -29,12 +29,13 @@
 //! let r = unit.dot(&a, &b).unwrap();
 //! assert_eq!((r.sum, r.exp, r.nan), (23, 1, false));
 //! let sv = unit.sv().unwrap();
-//! assert!(sv.contains("module hbfp_dot_m4_b3_e10_s4"));
+//! assert!(sv.contains(&format!("module hbfp_dot_m4_b3_e10_s{}", unit.max_stages())));
 //! ```
 #![deny(missing_docs)]
 
 pub mod acc_loop;
 pub mod accumulate;
+pub mod bitheap;
 pub mod datapath;
 pub mod design;
 pub mod error;

@@ -86,7 +86,7 @@ fn venv_bin() -> PathBuf {
         .join("bin")
 }
 
-fn tool(name: &str) -> Result<PathBuf, String> {
+pub(crate) fn tool(name: &str) -> Result<PathBuf, String> {
     let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
@@ -124,6 +124,7 @@ pub fn reference_of(deep: &DotUnit) -> DotUnit {
         exp_bits: Some(deep.exp_bits()),
         stages: Some(Stages::Count(0)),
         tag_bits: Some(0),
+        datapath: Some(deep.datapath),
         name: Some(format!("{}_ref", deep.name)),
     }
     .resolve()
@@ -285,7 +286,7 @@ endmodule
     t
 }
 
-fn run(
+pub(crate) fn run(
     dir: &Path,
     program: &Path,
     args: &[&str],
@@ -314,7 +315,7 @@ fn run(
     Ok((out.status.success(), text))
 }
 
-fn tail(text: &str, n: usize) -> String {
+pub(crate) fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
@@ -432,6 +433,7 @@ fn mixed_reference(unit: &hbfpgen::mixed::MixedUnit, m: u32) -> DotUnit {
         exp_bits: Some(unit.exp_bits()),
         stages: Some(Stages::Count(0)),
         tag_bits: Some(0),
+        datapath: None,
         name: Some(format!("ref_m{m}")),
     }
     .resolve()

@@ -19,6 +19,7 @@ pub mod datapath;
 pub mod datapath_units;
 mod driver;
 pub mod formal;
+pub mod formal_datapath;
 /// Where each port lives in the word buffers that cross the FFI.
 pub mod layout;
 pub mod matrix;

@@ -166,6 +166,7 @@ fn dot(m: u32, b: u32, e: u32, s: Stages, t: u32) -> DotUnit {
         exp_bits: Some(e),
         stages: Some(s),
         tag_bits: Some(t),
+        datapath: None,
         name: None,
     }
     .resolve()

@@ -2,7 +2,8 @@
 //! header and regeneration command, and the deliberate faults the verification suite must catch.
 
 use super::DotUnit;
-use crate::datapath::{level_ctx, LevelCtx};
+use crate::bitheap::HeapCtx;
+use crate::datapath::{Datapath, LevelCtx};
 use crate::error::Result;
 use crate::pipeline::{uniform_stages, StageCtx};
 use crate::render::{comment_header, level_name, render, slot_list};
@@ -12,12 +13,13 @@ use serde::Serialize;
 /// The command line that regenerates `unit`.
 pub fn command_line(unit: &DotUnit) -> String {
     format!(
-        "hbfpgen gen dot --mantissa {} --block {} --exp-bits {} --stages {} --tag-bits {} --name {}",
+        "hbfpgen gen dot --mantissa {} --block {} --exp-bits {} --stages {} --tag-bits {} --datapath {} --name {}",
         unit.mantissa_bits(),
         unit.block(),
         unit.exp_bits(),
         unit.stages,
         unit.tag_bits,
+        unit.datapath,
         unit.name
     )
 }
@@ -38,10 +40,10 @@ pub fn header(unit: &DotUnit, what: &str) -> String {
             unit.tag_bits
         ),
         format!(
-            "// Derived: sum_o {} bits (2M + floor(log2 B)), exp_o {} bits, {} adder-tree levels, at most {} stages",
+            "// Derived: sum_o {} bits (2M + floor(log2 B)), exp_o {} bits, {}, at most {} stages",
             unit.sum_bits(),
             unit.exp_out_bits(),
-            unit.tree_levels(),
+            datapath_summary(&unit.shape()),
             unit.max_stages()
         ),
         format!(
@@ -52,6 +54,26 @@ pub fn header(unit: &DotUnit, what: &str) -> String {
         "// Numerics: docs/numerics.md. Handshake: valid/ready, valid never depends on ready.".into(),
         ],
     )
+}
+
+/// One phrase for a header: the datapath and its levels.
+pub fn datapath_summary(shape: &crate::datapath::Shape) -> String {
+    match shape.datapath {
+        Datapath::Tree => format!(
+            "datapath tree ({} multipliers, {} adder-tree levels)",
+            shape.block(),
+            shape.tree_levels()
+        ),
+        Datapath::Bitheap => {
+            let h = crate::bitheap::Heap::new(shape.format);
+            format!(
+                "datapath bitheap ({} Booth rows per lane, {} lane and {} join levels, a constant)",
+                h.rows(),
+                h.lane_levels(),
+                h.join_levels()
+            )
+        }
+    }
 }
 
 /// A deliberate defect built into a unit by [`sv_with_fault`], so that the verification suite can
@@ -96,8 +118,14 @@ pub fn sv_with_fault(unit: &DotUnit, fault: Fault) -> Result<String> {
 
 fn render_dot(unit: &DotUnit, fault: Option<Fault>) -> Result<String> {
     let slots = unit.register_slots();
-    let levels = level_ctx(unit.format, &slots);
-    let last = levels.last().expect("at least two levels");
+    let shape = unit.shape();
+    let all = shape.levels();
+    let last = all.last().expect("at least two levels");
+    let fault_lane = match fault {
+        Some(Fault::LaneProduct(l)) => Some(l),
+        _ => None,
+    };
+    let (tree, heap) = shape.ctx_with(&slots, fault_lane);
     let e = unit.exp_bits();
     let side_bits = unit.tag_bits + 1 + unit.exp_out_bits();
     let out_ready = match fault {
@@ -124,12 +152,13 @@ fn render_dot(unit: &DotUnit, fault: Option<Fault>) -> Result<String> {
             unit.format.scale.encode(unit.format.scale.nan_exp())
         ),
         result: level_name(last.index, last.registered),
-        levels,
+        levels: tree,
+        heap,
         stages: uniform_stages(&slots, side_bits, out_ready),
         last_stage: (slots.len() as u32).saturating_sub(1),
         out_ready: out_ready.to_owned(),
-        fault_lane_bit: match fault {
-            Some(Fault::LaneProduct(l)) => Some(l * unit.product_bits()),
+        fault_lane_bit: match (fault_lane, unit.datapath) {
+            (Some(l), Datapath::Tree) => Some(l * unit.product_bits()),
             _ => None,
         },
         fault_exp: matches!(fault, Some(Fault::ExponentBit)),
@@ -163,8 +192,10 @@ struct DotContext {
     nan_code: String,
     /// The signal that holds the sum (the last level).
     result: String,
-    /// The datapath's levels.
+    /// The tree datapath's levels (empty for the bit heap).
     levels: Vec<LevelCtx>,
+    /// The bit heap (none for the tree).
+    heap: Option<HeapCtx>,
     /// The pipeline stages.
     stages: Vec<StageCtx>,
     /// The index of the last stage (0 when there is none).

@@ -1,6 +1,7 @@
 //! The manifest of an `hbfp_dot` unit.
 
 use super::{DotUnit, Level};
+use crate::datapath::Datapath;
 use crate::format::BlockFormat;
 use crate::manifest::GeneratorInfo;
 use crate::ports::Port;
@@ -19,6 +20,8 @@ pub struct DotParameters {
     pub stages: u32,
     /// Tag width T (bits).
     pub tag_bits: u32,
+    /// How the products are summed (`tree` or `bitheap`).
+    pub datapath: Datapath,
 }
 
 /// Widths and positions derived from the parameters.
@@ -81,6 +84,7 @@ impl DotManifest {
                 exp_bits: unit.exp_bits(),
                 stages: unit.stages,
                 tag_bits: unit.tag_bits,
+                datapath: unit.datapath,
             },
             latency: unit.latency(),
             throughput: 1,

@@ -7,7 +7,7 @@ pub mod manifest;
 pub mod model;
 pub mod vectors;
 
-pub use crate::datapath::Level;
+pub use crate::datapath::{Datapath, Level};
 use crate::error::Result;
 use crate::format::{check_range, BlockFormat, EXP_BITS_DEFAULT};
 use crate::ident::resolve_name;
@@ -38,15 +38,21 @@ pub struct DotSpec {
     /// Shared-exponent width E in bits: 2 to 16. [default: 10]
     #[arg(short, long, value_name = "E")]
     pub exp_bits: Option<u32>,
-    /// Pipeline register stages: 0 (combinational) to the maximum ceil(log2 B) + 2, or `max`.
+    /// Pipeline register stages: 0 (combinational) to the maximum N, or `max`:
+    /// N = ceil(log2 B) + 2 with --datapath tree, ceil(log2 B) + ceil(log2 ceil(M/2)) + 3 with bitheap.
     /// The latency is exactly S cycles. [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
     /// Width of a tag that travels with each operation (tag_i to tag_o): 0 to 64. [default: 0]
     #[arg(short, long, value_name = "T")]
     pub tag_bits: Option<u32>,
+    /// How the products are summed: `bitheap` (radix-4 Booth rows compressed by carry-chain
+    /// adders) or `tree` (B multipliers, then an adder tree). Same numbers, different logic.
+    /// [default: bitheap]
+    #[arg(long, value_name = "tree|bitheap")]
+    pub datapath: Option<Datapath>,
     /// Module name, also the output files' stem: an SV identifier.
-    /// [default: hbfp_dot_m<M>_b<B>_e<E>_s<S>, with _t<T> when tagged]
+    /// [default: hbfp_dot_m<M>_b<B>_e<E>_s<S>, with _t<T> when tagged, _tree for the tree]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -59,17 +65,19 @@ impl DotSpec {
             self.block.unwrap_or(BLOCK_DEFAULT),
             self.exp_bits.unwrap_or(EXP_BITS_DEFAULT),
         )?;
-        let max = DotUnit::max_stages_for(format);
+        let datapath = self.datapath.unwrap_or_default();
+        let max = DotUnit::max_stages_for(format, datapath);
         let stages = resolve_stages(self.stages, max, format.block)?;
         let tag_bits = self.tag_bits.unwrap_or(0);
         check_range("tag_bits", tag_bits, 0, TAG_BITS_MAX)?;
         let name = resolve_name(self.name.as_deref(), || {
-            default_name(format, stages, tag_bits)
+            default_name(format, stages, tag_bits, datapath)
         })?;
         Ok(DotUnit {
             format,
             stages,
             tag_bits,
+            datapath,
             name,
         })
     }
@@ -84,6 +92,8 @@ pub struct DotUnit {
     pub stages: u32,
     /// Width of the tag that travels with each operation (0 = no tag ports).
     pub tag_bits: u32,
+    /// How the products are summed.
+    pub datapath: Datapath,
     /// The SystemVerilog module name (also the output files' stem).
     pub name: String,
 }
@@ -104,13 +114,14 @@ impl DotUnit {
         crate::datapath::Shape {
             format: self.format,
             stages: self.stages,
+            datapath: self.datapath,
         }
     }
 
-    /// The maximum number of pipeline stages for a block format: one register slot after the
-    /// inputs, one after the multipliers and one after each adder-tree level.
-    pub fn max_stages_for(format: BlockFormat) -> u32 {
-        crate::datapath::slots(format)
+    /// The maximum number of pipeline stages for a block format and datapath: one register slot
+    /// after the inputs and one after each level ([`crate::datapath::slots`]).
+    pub fn max_stages_for(format: BlockFormat, datapath: Datapath) -> u32 {
+        crate::datapath::slots(format, datapath)
     }
 
     /// The maximum number of pipeline stages of this unit.
@@ -173,12 +184,12 @@ impl DotUnit {
     /// The datapath's levels with pipeline registers after the levels in `slots` (a unit that
     /// builds on this datapath places its own registers).
     pub fn levels_with(&self, slots: &[u32]) -> Vec<Level> {
-        crate::datapath::levels(self.format, slots)
+        self.shape().levels_with(slots)
     }
 }
 
 /// The default module name, which encodes the parameters.
-pub fn default_name(format: BlockFormat, stages: u32, tag_bits: u32) -> String {
+pub fn default_name(format: BlockFormat, stages: u32, tag_bits: u32, datapath: Datapath) -> String {
     let mut n = format!(
         "hbfp_dot_m{}_b{}_e{}_s{}",
         format.element.bits(),
@@ -188,6 +199,9 @@ pub fn default_name(format: BlockFormat, stages: u32, tag_bits: u32) -> String {
     );
     if tag_bits > 0 {
         n.push_str(&format!("_t{tag_bits}"));
+    }
+    if datapath == Datapath::Tree {
+        n.push_str("_tree");
     }
     n
 }
@@ -324,15 +338,21 @@ mod tests {
 
     #[test]
     fn stages_above_the_maximum_are_rejected_with_the_range() {
-        let e = DotSpec {
-            block: Some(64),
-            stages: Some(Stages::Count(9)),
-            ..Default::default()
+        for (datapath, max) in [(Datapath::Tree, 8), (Datapath::Bitheap, 10)] {
+            let e = DotSpec {
+                block: Some(64),
+                stages: Some(Stages::Count(max + 1)),
+                datapath: Some(datapath),
+                ..Default::default()
+            }
+            .resolve()
+            .unwrap_err()
+            .to_string();
+            assert!(
+                e.contains("`stages`") && e.contains(&format!("0 to {max}")),
+                "{e}"
+            );
         }
-        .resolve()
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("`stages`") && e.contains("0 to 8"), "{e}");
     }
 
     #[test]
@@ -343,8 +363,10 @@ mod tests {
         assert!(e.contains("block") || e.contains("integer"), "{e}");
         let e = parse("stages = \"most\"\n").unwrap_err();
         assert!(e.contains("max"), "{e}");
-        let s = parse("mantissa = 8\nstages = \"max\"\nblock = 3\n").unwrap();
+        let s = parse("mantissa = 8\nstages = \"max\"\nblock = 3\ndatapath = \"tree\"\n").unwrap();
         assert_eq!(s.stages, Some(Stages::Max));
         assert_eq!(s.resolve().unwrap().stages, 4);
+        let e = parse("datapath = \"wallace\"\n").unwrap_err();
+        assert!(e.contains("tree") && e.contains("bitheap"), "{e}");
     }
 }

@@ -15,6 +15,8 @@ pub struct IntDotParameters {
     pub block: u32,
     /// Pipeline stages S.
     pub stages: u32,
+    /// How the products are summed (`tree` or `bitheap`).
+    pub datapath: crate::datapath::Datapath,
 }
 
 /// The manifest of an `int_dot` unit (see [`IntDotUnit`]).
@@ -50,6 +52,7 @@ impl IntDotManifest {
                 mantissa: d.mantissa_bits(),
                 block: d.block(),
                 stages: d.stages,
+                datapath: d.datapath,
             },
             latency: d.latency(),
             sum_bits: d.sum_bits(),

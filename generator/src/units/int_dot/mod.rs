@@ -5,8 +5,7 @@
 pub mod manifest;
 pub mod vectors;
 
-use crate::datapath::level_ctx;
-use crate::datapath::Shape;
+use crate::datapath::{Datapath, Shape};
 use crate::error::Result;
 use crate::format::{BlockFormat, EXP_BITS_DEFAULT};
 use crate::pipeline::{resolve_stages, Stages};
@@ -29,11 +28,15 @@ pub struct IntDotSpec {
     /// Lanes B: 1 to 4096. [default: 64]
     #[arg(short, long, value_name = "B")]
     pub block: Option<u32>,
-    /// Pipeline register stages, placed as in hbfp_dot: 0 to ceil(log2 B) + 2, or `max`.
+    /// Pipeline register stages, placed as in hbfp_dot: 0 to its maximum (see hbfp_dot), or `max`.
     /// [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
-    /// Module name, also the output files' stem. [default: int_dot_m<M>_b<B>_s<S>]
+    /// How the products are summed, as in hbfp_dot: `bitheap` or `tree`. [default: bitheap]
+    #[arg(long, value_name = "tree|bitheap")]
+    pub datapath: Option<Datapath>,
+    /// Module name, also the output files' stem.
+    /// [default: int_dot_m<M>_b<B>_s<S>, with _tree for the tree]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -59,10 +62,15 @@ impl IntDotUnit {
                 n.to_owned()
             }
             None => format!(
-                "int_dot_m{}_b{}_s{}",
+                "int_dot_m{}_b{}_s{}{}",
                 dot.mantissa_bits(),
                 dot.block(),
-                dot.stages
+                dot.stages,
+                if dot.datapath == Datapath::Tree {
+                    "_tree"
+                } else {
+                    ""
+                }
             ),
         };
         Ok(IntDotUnit { dot, name })
@@ -72,10 +80,11 @@ impl IntDotUnit {
 /// The command line that regenerates the `int_dot` unit `unit`.
 pub fn command_line(unit: &IntDotUnit) -> String {
     format!(
-        "hbfpgen gen int-dot --mantissa {} --block {} --stages {} --name {}",
+        "hbfpgen gen int-dot --mantissa {} --block {} --stages {} --datapath {} --name {}",
         unit.dot.mantissa_bits(),
         unit.dot.block(),
         unit.dot.stages,
+        unit.dot.datapath,
         unit.name
     )
 }
@@ -96,9 +105,9 @@ pub fn sv(unit: &IntDotUnit) -> Result<String> {
             d.stages
         ),
         format!(
-            "// Derived: sum_o {} bits (2M + floor(log2 B)), {} adder-tree levels, at most {} stages",
+            "// Derived: sum_o {} bits (2M + floor(log2 B)), {}, at most {} stages",
             d.sum_bits(),
-            d.tree_levels(),
+            crate::units::dot::emit::datapath_summary(d),
             d.max_stages()
         ),
         format!(
@@ -107,8 +116,9 @@ pub fn sv(unit: &IntDotUnit) -> Result<String> {
         ),
     ]
     .join("\n");
-    let levels = level_ctx(d.format, &d.register_slots());
-    let last = levels.last().expect("at least two levels");
+    let all = d.levels();
+    let last = all.last().expect("at least two levels");
+    let (tree, heap) = d.ctx_with(&d.register_slots(), None);
     let ctx = IntDotContext {
         header,
         name: unit.name.clone(),
@@ -116,12 +126,13 @@ pub fn sv(unit: &IntDotUnit) -> Result<String> {
         mantissa_bits: d.mantissa_bits(),
         man_bus: d.man_bus_bits(),
         result: level_name(last.index, last.registered),
-        registered_levels: levels
+        registered_levels: all
             .iter()
             .filter(|l| l.registered)
             .map(|l| l.index)
             .collect(),
-        levels,
+        levels: tree,
+        heap,
         fault_lane_bit: None,
     };
     render("int_dot.sv", &ctx)
@@ -148,6 +159,8 @@ struct IntDotContext {
     levels: Vec<crate::datapath::LevelCtx>,
     /// Never a fault (the shared datapath template asks).
     fault_lane_bit: Option<u32>,
+    /// The bit heap (none for the tree).
+    heap: Option<crate::bitheap::HeapCtx>,
 }
 
 impl crate::unit::Unit for IntDotUnit {
@@ -166,8 +179,20 @@ impl crate::unit::Unit for IntDotUnit {
             spec.block.unwrap_or(BLOCK_DEFAULT),
             EXP_BITS_DEFAULT,
         )?;
-        let stages = resolve_stages(spec.stages, crate::datapath::slots(format), format.block)?;
-        IntDotUnit::of(Shape { format, stages }, spec.name.as_deref())
+        let datapath = spec.datapath.unwrap_or_default();
+        let stages = resolve_stages(
+            spec.stages,
+            crate::datapath::slots(format, datapath),
+            format.block,
+        )?;
+        IntDotUnit::of(
+            Shape {
+                format,
+                stages,
+                datapath,
+            },
+            spec.name.as_deref(),
+        )
     }
     fn name(&self) -> &str {
         &self.name

@@ -3,7 +3,8 @@
 
 use super::MacUnit;
 use crate::accumulate::{accumulator_context, AccPlan, AccumulatorContext};
-use crate::datapath::{level_ctx, LevelCtx};
+use crate::bitheap::HeapCtx;
+use crate::datapath::LevelCtx;
 use crate::error::Result;
 use crate::fp::Overflow;
 use crate::render::{comment_header, level_name, render, slot_list};
@@ -13,7 +14,7 @@ use serde::Serialize;
 pub fn command_line(unit: &MacUnit) -> String {
     let f = unit.acc.format;
     format!(
-        "hbfpgen gen mac --mantissa {} --block {} --exp-bits {} --acc-exp-bits {} --acc-man-bits {}{} --stages {} --tag-bits {}{} --name {}",
+        "hbfpgen gen mac --mantissa {} --block {} --exp-bits {} --acc-exp-bits {} --acc-man-bits {}{} --stages {} --tag-bits {}{} --datapath {} --name {}",
         unit.dot.mantissa_bits(),
         unit.dot.block(),
         unit.dot.exp_bits(),
@@ -23,6 +24,7 @@ pub fn command_line(unit: &MacUnit) -> String {
         unit.stages,
         unit.tag_bits,
         unit.schedule.flags(),
+        unit.dot.datapath,
         unit.name
     )
 }
@@ -48,8 +50,9 @@ pub fn header(unit: &MacUnit, what: &str) -> String {
             unit.tag_bits
         ),
         format!(
-            "// Derived: block sum {} bits, alignment window {} bits, exponent arithmetic {} bits, at most {} stages",
+            "// Derived: block sum {} bits, {}, alignment window {} bits, exponent arithmetic {} bits, at most {} stages",
             unit.dot.sum_bits(),
+            crate::units::dot::emit::datapath_summary(&unit.dot.shape()),
             unit.datapath().window_bits(),
             unit.datapath().exp_arith_bits(),
             unit.max_stages()
@@ -69,8 +72,9 @@ pub fn header(unit: &MacUnit, what: &str) -> String {
 pub fn sv(unit: &MacUnit) -> Result<String> {
     let d = &unit.dot;
     let slots = unit.register_slots();
-    let levels = level_ctx(d.format, &slots);
-    let last_dot = levels.last().expect("at least two levels");
+    let (levels, heap) = d.shape().ctx_with(&slots, None);
+    let dot_levels = d.levels_with(&slots);
+    let last_dot = dot_levels.last().expect("at least two levels");
     let (m, e, t) = (d.mantissa_bits(), d.exp_bits(), unit.tag_bits);
     let side_bits = t + 3 + e + 1;
     let ctx = MacContext {
@@ -91,6 +95,7 @@ pub fn sv(unit: &MacUnit) -> Result<String> {
         fault_lane_bit: None,
         sum_src: level_name(last_dot.index, last_dot.registered),
         levels,
+        heap,
         acc: accumulator_context(&AccPlan {
             dp: unit.datapath(),
             slots: &slots,
@@ -132,8 +137,10 @@ struct MacContext {
     fault_lane_bit: Option<u32>,
     /// The signal that holds the block sum.
     sum_src: String,
-    /// The dot product's levels.
+    /// The dot product's levels (the tree; empty for the bit heap).
     levels: Vec<LevelCtx>,
+    /// The bit heap (none for the tree).
+    heap: Option<HeapCtx>,
     /// The accumulator.
     #[serde(flatten)]
     acc: AccumulatorContext,

@@ -41,6 +41,8 @@ pub struct MacManifest {
     pub tag_bits: u32,
     /// Contexts, accumulator loop stages and the context rule.
     pub schedule: crate::acc_loop::ScheduleManifest,
+    /// How the block products are summed (`tree` or `bitheap`).
+    pub datapath: crate::datapath::Datapath,
     /// Cycles from the last block pair of a dot product to its result, without back-pressure.
     pub latency: u32,
     /// Block pairs accepted per cycle without back-pressure.
@@ -65,6 +67,7 @@ impl MacManifest {
             stages: unit.stages,
             tag_bits: t,
             schedule: crate::acc_loop::ScheduleManifest::of(&unit.schedule, unit.acc.format.bits()),
+            datapath: unit.dot.datapath,
             latency: unit.latency(),
             throughput: 1,
             derived: MacDerived {

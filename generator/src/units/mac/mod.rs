@@ -41,7 +41,7 @@ pub struct MacSpec {
     /// Saturate at the largest finite value instead of overflowing to infinity.
     #[arg(long, num_args = 0, default_missing_value = "true")]
     pub saturate: Option<bool>,
-    /// Pipeline stages before the accumulator: 0 to ceil(log2 B) + 3 (+ 1 with contexts), or
+    /// Pipeline stages before the accumulator: 0 to hbfp_dot's maximum + 1 (+ 1 with contexts), or
     /// `max`. The result leaves S + K cycles after the last block pair. [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<crate::pipeline::Stages>,
@@ -58,8 +58,12 @@ pub struct MacSpec {
     /// leaves S + K cycles after the last block pair. [default: 1; with contexts, min(C, 9)]
     #[arg(long, value_name = "K")]
     pub acc_stages: Option<u32>,
+    /// How the block products are summed: `bitheap` or `tree` (as in hbfp_dot).
+    /// [default: bitheap]
+    #[arg(long, value_name = "tree|bitheap")]
+    pub datapath: Option<crate::datapath::Datapath>,
     /// Module name, also the output files' stem.
-    /// [default: hbfp_mac_m<M>_b<B>_e<E>_s<S>_<acc>, with _sat, _t<T>, _c<C>k<K>]
+    /// [default: hbfp_mac_m<M>_b<B>_e<E>_s<S>_<acc>, with _sat, _t<T>, _c<C>k<K>, _tree]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -92,6 +96,7 @@ impl MacSpec {
             mantissa: self.mantissa,
             block: self.block,
             exp_bits: self.exp_bits,
+            datapath: self.datapath,
             ..Default::default()
         }
         .resolve()?;
@@ -220,6 +225,9 @@ impl MacUnit {
             n.push_str(&format!("_t{}", self.tag_bits));
         }
         n.push_str(&self.schedule.name_suffix());
+        if self.dot.datapath == crate::datapath::Datapath::Tree {
+            n.push_str("_tree");
+        }
         n
     }
 

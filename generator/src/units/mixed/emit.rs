@@ -3,7 +3,8 @@
 //! provenance header and regeneration command.
 
 use super::{schedule, MixedUnit};
-use crate::datapath::{level_ctx, LevelCtx};
+use crate::bitheap::HeapCtx;
+use crate::datapath::LevelCtx;
 use crate::error::Result;
 use crate::pipeline::{uniform_stages, StageCtx};
 use crate::render::{comment_header, level_name, render, slot_list};
@@ -12,12 +13,13 @@ use serde::Serialize;
 /// The command line that regenerates the `hbfp_mixed_dot` unit `unit`.
 pub fn command_line(unit: &MixedUnit) -> String {
     format!(
-        "hbfpgen gen mixed --modes {} --block {} --exp-bits {} --stages {} --tag-bits {} --name {}",
+        "hbfpgen gen mixed --modes {} --block {} --exp-bits {} --stages {} --tag-bits {} --datapath {} --name {}",
         unit.modes_joined(","),
         unit.block(),
         unit.exp_bits(),
         unit.stages(),
         unit.tag_bits,
+        unit.lanes.datapath,
         unit.name
     )
 }
@@ -88,8 +90,9 @@ struct BeatCtx {
 pub fn sv(unit: &MixedUnit) -> Result<String> {
     let d = &unit.lanes;
     let slots = d.register_slots();
-    let lctx = level_ctx(d.format, &slots);
-    let last_level = lctx.last().expect("at least two levels");
+    let (lctx, heap) = d.shape().ctx_with(&slots, None);
+    let all = d.levels_with(&slots);
+    let last_level = all.last().expect("at least two levels");
     let (e, t, l, b) = (
         unit.exp_bits(),
         unit.tag_bits,
@@ -292,6 +295,7 @@ pub fn sv(unit: &MixedUnit) -> Result<String> {
         beats,
         kinds: kctx,
         levels: lctx,
+        heap,
         stages,
         last_stage: s.saturating_sub(1),
         out_ready: "acc_ready",
@@ -355,8 +359,10 @@ struct MixedContext {
     beats: Vec<BeatCtx>,
     /// The digit kinds (where each digit's bits come from).
     kinds: Vec<KindCtx>,
-    /// The 4-bit datapath's levels.
+    /// The 4-bit datapath's levels (the tree; empty for the bit heap).
     levels: Vec<LevelCtx>,
+    /// The bit heap (none for the tree).
+    heap: Option<HeapCtx>,
     /// The pipeline stages before the accumulator.
     stages: Vec<StageCtx>,
     /// The index of the last stage.

@@ -70,6 +70,7 @@ impl MixedManifest {
                 exp_bits: Some(e),
                 stages: Some(crate::pipeline::Stages::Count(unit.stages())),
                 tag_bits: Some(t),
+                datapath: Some(unit.lanes.datapath),
                 name: None,
             },
             modes: unit

@@ -42,15 +42,19 @@ pub struct MixedSpec {
     /// Shared-exponent width E: 2 to 16. [default: 10]
     #[arg(short, long, value_name = "E")]
     pub exp_bits: Option<u32>,
-    /// Pipeline stages before the accumulator: 0 to ceil(log2 B) + 2, or `max`. An M-bit
+    /// Pipeline stages before the accumulator: 0 to hbfp_dot's maximum for M = 4, or `max`. An M-bit
     /// operation's result leaves k*k + S cycles after it is first presented. [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
     /// Width of a tag that travels with each operation: 0 to 64. [default: 0]
     #[arg(short, long, value_name = "T")]
     pub tag_bits: Option<u32>,
+    /// How the 4-bit lane products are summed: `bitheap` or `tree` (as in hbfp_dot).
+    /// [default: bitheap]
+    #[arg(long, value_name = "tree|bitheap")]
+    pub datapath: Option<crate::datapath::Datapath>,
     /// Module name, also the output files' stem.
-    /// [default: hbfp_mixed_dot_m<modes>_b<B>_e<E>_s<S>, with _t<T>]
+    /// [default: hbfp_mixed_dot_m<modes>_b<B>_e<E>_s<S>, with _t<T>, _tree]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -79,6 +83,7 @@ impl MixedSpec {
             block: self.block,
             exp_bits: self.exp_bits,
             stages: Some(Stages::Count(0)),
+            datapath: self.datapath,
             ..Default::default()
         }
         .resolve()?;
@@ -150,6 +155,9 @@ impl MixedUnit {
         );
         if self.tag_bits > 0 {
             n.push_str(&format!("_t{}", self.tag_bits));
+        }
+        if self.lanes.datapath == crate::datapath::Datapath::Tree {
+            n.push_str("_tree");
         }
         n
     }
@@ -664,7 +672,10 @@ mod tests {
         let u = unit(&[6, 4], 64);
         assert_eq!(u.modes, vec![4, 6]);
         assert_eq!((u.lane_bits(), u.mode_bits(), u.sum_bits()), (6, 1, 18));
-        assert_eq!(u.name, "hbfp_mixed_dot_m4_6_b64_e10_s8");
+        assert_eq!(
+            u.name,
+            format!("hbfp_mixed_dot_m4_6_b64_e10_s{}", u.max_stages())
+        );
         assert_eq!(unit(&[8], 3).mode_bits(), 0);
         assert_eq!(unit(&[4, 6, 8], 64).digit_kinds().len(), 5);
         assert_eq!(unit(&[4, 6, 8], 64).pass_bits(), 4);
@@ -685,12 +696,12 @@ mod tests {
             assert!(e.contains("`modes`") && e.contains(want), "{e}");
         }
         let e = MixedSpec {
-            stages: Some(Stages::Count(9)),
+            stages: Some(Stages::Count(11)),
             ..Default::default()
         }
         .resolve()
         .unwrap_err()
         .to_string();
-        assert!(e.contains("0 to 8"), "{e}");
+        assert!(e.contains("0 to 10"), "{e}");
     }
 }

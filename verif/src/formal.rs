@@ -433,7 +433,7 @@ fn mixed_reference(unit: &hbfpgen::mixed::MixedUnit, m: u32) -> DotUnit {
         exp_bits: Some(unit.exp_bits()),
         stages: Some(Stages::Count(0)),
         tag_bits: Some(0),
-        datapath: None,
+        datapath: Some(unit.lanes.datapath),
         name: Some(format!("ref_m{m}")),
     }
     .resolve()

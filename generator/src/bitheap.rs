@@ -258,34 +258,21 @@ impl Heap {
         }
     }
 
-    /// The levels as the manifest lists them: count and widest value of each (level 0 = inputs).
-    pub fn levels(&self, slots: &[u32]) -> Vec<crate::datapath::Level> {
-        let mut levels = vec![crate::datapath::Level {
-            index: 0,
-            count: self.b(),
-            width: self.m(),
-            registered: false,
-        }];
-        for (k, l) in self.layouts().iter().enumerate() {
-            let (count, width) = match l {
+    /// Each level's count of values and widest value, inputs (level 0) first, as the manifest
+    /// lists them.
+    pub fn level_sizes(&self) -> Vec<(u32, u32)> {
+        let mut sizes = vec![(self.b(), self.m())];
+        for l in self.layouts() {
+            sizes.push(match l {
                 Layout::Lanes { nodes, .. } => (
                     self.b() * nodes.len() as u32,
                     nodes.iter().map(|n| n.width).max().unwrap_or(0),
                 ),
-                Layout::Values { count, width, .. } => (*count, *width),
+                Layout::Values { count, width, .. } => (count, width),
                 Layout::Sum => (1, self.sum_bits()),
-            };
-            levels.push(crate::datapath::Level {
-                index: k as u32 + 1,
-                count,
-                width,
-                registered: false,
             });
         }
-        for l in &mut levels {
-            l.registered = slots.contains(&l.index);
-        }
-        levels
+        sizes
     }
 
     /// The template context of levels 1 to the last, reading level 0 (`{b, a}`: lane i of A at

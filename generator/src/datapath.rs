@@ -88,7 +88,17 @@ impl Shape {
     pub fn levels_with(&self, slots: &[u32]) -> Vec<Level> {
         match self.datapath {
             Datapath::Tree => levels(self.format, slots),
-            Datapath::Bitheap => Heap::new(self.format).levels(slots),
+            Datapath::Bitheap => Heap::new(self.format)
+                .level_sizes()
+                .into_iter()
+                .enumerate()
+                .map(|(k, (count, width))| Level {
+                    index: k as u32,
+                    count,
+                    width,
+                    registered: slots.contains(&(k as u32)),
+                })
+                .collect(),
         }
     }
     /// What the shared datapath template draws, with registers after the levels in `slots`: the

@@ -23,7 +23,7 @@ fn gen_mac_writes_sv_manifest_and_testbench_deterministically() {
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    let stem = "hbfp_mac_m4_b3_e10_s5_fp12_sat";
+    let stem = "hbfp_mac_m4_b3_e10_s7_fp12_sat";
     let names = files_in(&d1);
     assert_eq!(
         names,
@@ -42,7 +42,7 @@ fn gen_mac_writes_sv_manifest_and_testbench_deterministically() {
     }
     let j: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d1.join(format!("{stem}.json"))).unwrap()).unwrap();
-    assert_eq!(j["latency"], 6, "5 stages and the accumulator register");
+    assert_eq!(j["latency"], 8, "7 stages and the accumulator register");
     let acc_o = j["ports"]
         .as_array()
         .unwrap()

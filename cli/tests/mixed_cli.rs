@@ -24,7 +24,7 @@ fn gen_mixed_writes_sv_manifest_and_testbench_deterministically() {
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(String::from_utf8_lossy(&o.stdout).contains("HBFP6 4 cycle(s) per block"));
     }
-    let stem = "hbfp_mixed_dot_m4_6_b3_e10_s4";
+    let stem = "hbfp_mixed_dot_m4_6_b3_e10_s6";
     let names = files_in(&d1);
     assert_eq!(
         names,
@@ -46,8 +46,8 @@ fn gen_mixed_writes_sv_manifest_and_testbench_deterministically() {
     assert_eq!(j["unit"], "hbfp_mixed_dot");
     let modes = j["modes"].as_array().unwrap();
     assert_eq!(modes.len(), 2);
-    // 4 stages: HBFP4 1 cycle per block, latency 5; HBFP6 4 cycles, latency 8
-    for (m, code, cycles, latency, sum_bits) in [(4, 0, 1, 5, 9), (6, 1, 4, 8, 13)] {
+    // 6 stages (the bit heap at B = 3): HBFP4 1 cycle per block, latency 7; HBFP6 4 cycles, latency 10
+    for (m, code, cycles, latency, sum_bits) in [(4, 0, 1, 7, 9), (6, 1, 4, 10, 13)] {
         let x = modes.iter().find(|x| x["mantissa"] == m).unwrap();
         assert_eq!(x["code"], code);
         assert_eq!(x["cycles_per_block"], cycles);

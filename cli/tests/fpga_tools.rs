@@ -227,12 +227,15 @@ fn synth_runs_end_to_end_on_ecp5() {
     assert_eq!(r.target.to_string(), "ecp5-25k");
     assert_eq!(r.dsps, 0);
     check_report(&r, &printed);
-    let (r, printed) = synth(&["--target", "ecp5-25k", "--dsp"]);
+    // the tree's multipliers map to DSPs with --dsp; the bit heap has no `*` and takes none
+    let (r, printed) = synth(&["--target", "ecp5-25k", "--dsp", "--datapath", "tree"]);
     assert!(
         r.dsps > 0,
         "2-bit multipliers map to DSPs with --dsp: {r:?}"
     );
     check_report(&r, &printed);
+    let (r, _) = synth(&["--target", "ecp5-25k", "--dsp"]);
+    assert_eq!(r.dsps, 0, "the bit heap takes no DSP: {r:?}");
 }
 
 /// Law: `hbfpgen synth mixed` runs end to end: a report with the unit's area and Fmax, the floor

@@ -117,6 +117,25 @@ impl Shape {
             ),
         }
     }
+    /// One phrase for a file header: the datapath and its levels.
+    pub fn summary(&self) -> String {
+        match self.datapath {
+            Datapath::Tree => format!(
+                "datapath tree ({} multipliers, {} adder-tree levels)",
+                self.block(),
+                self.tree_levels()
+            ),
+            Datapath::Bitheap => {
+                let h = Heap::new(self.format);
+                format!(
+                    "datapath bitheap ({} Booth rows per lane, {} lane and {} join levels, a constant)",
+                    h.rows(),
+                    h.lane_levels(),
+                    h.join_levels()
+                )
+            }
+        }
+    }
     /// Cycles from its inputs to its sum.
     pub fn latency(&self) -> u32 {
         self.stages

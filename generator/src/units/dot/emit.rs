@@ -43,7 +43,7 @@ pub fn header(unit: &DotUnit, what: &str) -> String {
             "// Derived: sum_o {} bits (2M + floor(log2 B)), exp_o {} bits, {}, at most {} stages",
             unit.sum_bits(),
             unit.exp_out_bits(),
-            datapath_summary(&unit.shape()),
+            unit.shape().summary(),
             unit.max_stages()
         ),
         format!(
@@ -54,26 +54,6 @@ pub fn header(unit: &DotUnit, what: &str) -> String {
         "// Numerics: docs/numerics.md. Handshake: valid/ready, valid never depends on ready.".into(),
         ],
     )
-}
-
-/// One phrase for a header: the datapath and its levels.
-pub fn datapath_summary(shape: &crate::datapath::Shape) -> String {
-    match shape.datapath {
-        Datapath::Tree => format!(
-            "datapath tree ({} multipliers, {} adder-tree levels)",
-            shape.block(),
-            shape.tree_levels()
-        ),
-        Datapath::Bitheap => {
-            let h = crate::bitheap::Heap::new(shape.format);
-            format!(
-                "datapath bitheap ({} Booth rows per lane, {} lane and {} join levels, a constant)",
-                h.rows(),
-                h.lane_levels(),
-                h.join_levels()
-            )
-        }
-    }
 }
 
 /// A deliberate defect built into a unit by [`sv_with_fault`], so that the verification suite can

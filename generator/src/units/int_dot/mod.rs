@@ -107,7 +107,7 @@ pub fn sv(unit: &IntDotUnit) -> Result<String> {
         format!(
             "// Derived: sum_o {} bits (2M + floor(log2 B)), {}, at most {} stages",
             d.sum_bits(),
-            crate::units::dot::emit::datapath_summary(d),
+            d.summary(),
             d.max_stages()
         ),
         format!(

@@ -52,7 +52,7 @@ pub fn header(unit: &MacUnit, what: &str) -> String {
         format!(
             "// Derived: block sum {} bits, {}, alignment window {} bits, exponent arithmetic {} bits, at most {} stages",
             unit.dot.sum_bits(),
-            crate::units::dot::emit::datapath_summary(&unit.dot.shape()),
+            unit.dot.shape().summary(),
             unit.datapath().window_bits(),
             unit.datapath().exp_arith_bits(),
             unit.max_stages()

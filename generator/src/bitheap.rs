@@ -21,6 +21,8 @@ use crate::format::BlockFormat;
 use crate::render::level_name;
 use serde::{Deserialize, Serialize};
 
+pub mod dsp_pack;
+
 /// How a datapath sums its B products.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
@@ -33,6 +35,9 @@ pub enum Datapath {
     /// LUTs of `tree` on ECP5 (docs/fpga-results.md).
     #[default]
     Bitheap,
+    /// Two lanes' products in one multiplier (one ECP5 MULT18X18D: half the DSPs of `tree`), for
+    /// mantissas of at most 5 bits, then the bit heap's join levels over the pairs.
+    Dsp2,
 }
 
 impl Datapath {
@@ -41,7 +46,34 @@ impl Datapath {
         match self {
             Datapath::Tree => "tree",
             Datapath::Bitheap => "bitheap",
+            Datapath::Dsp2 => "dsp2",
         }
+    }
+    /// What a default module name ends with: nothing for the default datapath, else `_` and its
+    /// name.
+    pub fn name_suffix(self) -> &'static str {
+        match self {
+            Datapath::Tree => "_tree",
+            Datapath::Bitheap => "",
+            Datapath::Dsp2 => "_dsp2",
+        }
+    }
+    /// Checks that the datapath can multiply elements of `format`: `dsp2` packs two products into
+    /// one 18 x 18 multiplier, which takes mantissas of at most [`dsp_pack::DSP2_MANTISSA_MAX`] bits.
+    pub fn check(self, format: BlockFormat) -> crate::error::Result<()> {
+        let m = format.element.bits();
+        if self == Datapath::Dsp2 && m > dsp_pack::DSP2_MANTISSA_MAX {
+            return Err(crate::error::Error::OutOfRange {
+                name: "mantissa",
+                value: m.to_string(),
+                allowed: format!(
+                    "at most {} with --datapath dsp2 (two products share one 18 x 18 multiplier); \
+                     use --datapath tree or bitheap for wider mantissas",
+                    dsp_pack::DSP2_MANTISSA_MAX
+                ),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -71,14 +103,20 @@ enum Layout {
     Lanes { nodes: Vec<Node>, seg: u32 },
     /// `count` values of `width` bits at `k * width`, then `strays` leftover `neg` bits.
     Values { count: u32, width: u32, strays: u32 },
+    /// The packed multipliers' operands: pair q's X at `2q * width`, its Y above it.
+    Operands { pairs: u32, width: u32 },
     /// The sum, W bits.
     Sum,
 }
 
-/// The plan of a bit-heap datapath for one block format.
+/// The plan of a bit-heap datapath for one block format: Booth rows per lane ([`Heap::new`]), or
+/// two lanes' products per multiplier ([`Heap::packed`], in [`dsp_pack`]), then carry-chain
+/// adders.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Heap {
     format: BlockFormat,
+    /// Whether level 1 is the packed pair products instead of Booth rows.
+    packed: bool,
 }
 
 /// One level as `bitheap.sv.tera` draws it.
@@ -140,7 +178,18 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 impl Heap {
     /// The heap of a block format.
     pub fn new(format: BlockFormat) -> Self {
-        Heap { format }
+        Heap {
+            format,
+            packed: false,
+        }
+    }
+    /// The heap of a datapath (`None` for the tree).
+    pub fn of(format: BlockFormat, datapath: Datapath) -> Option<Self> {
+        match datapath {
+            Datapath::Tree => None,
+            Datapath::Bitheap => Some(Heap::new(format)),
+            Datapath::Dsp2 => Some(Heap::packed(format)),
+        }
     }
     fn m(&self) -> u32 {
         self.format.element.bits()
@@ -160,20 +209,37 @@ impl Heap {
     pub fn row_bits(&self) -> u32 {
         self.m() + 1
     }
-    /// Levels that add a lane's rows, ceil(log2 R).
+    /// Levels that add a lane's rows, ceil(log2 R) (none when packed).
     pub fn lane_levels(&self) -> u32 {
-        self.rows().next_power_of_two().ilog2()
+        if self.packed {
+            0
+        } else {
+            self.rows().next_power_of_two().ilog2()
+        }
     }
-    /// Levels that add the lanes, ceil(log2 B).
+    /// Levels that add the lanes (or the pairs), ceil(log2 B) (ceil(log2 ceil(B / 2))).
     pub fn join_levels(&self) -> u32 {
-        self.b().next_power_of_two().ilog2()
+        self.values().next_power_of_two().ilog2()
     }
-    /// Levels after the inputs: the rows, the lane levels, the join levels and the constant.
+    /// The values that the join levels add: B lanes, or ceil(B / 2) pairs.
+    fn values(&self) -> u32 {
+        if self.packed {
+            self.pairs()
+        } else {
+            self.b()
+        }
+    }
+    /// Levels after the inputs: the rows (or the operands and the pairs), the lane levels, the
+    /// join levels and the constant.
     pub fn levels_after_inputs(&self) -> u32 {
-        1 + self.lane_levels() + self.join_levels() + 1
+        1 + u32::from(self.packed) + self.lane_levels() + self.join_levels() + 1
     }
-    /// The constant added at the end: `-B * sum_j 2^(M + 2j)` modulo 2^W.
+    /// The constant added at the end: `-B * sum_j 2^(M + 2j)` modulo 2^W (packed: the pairs'
+    /// offsets, [`Heap::packed_constant`]).
     pub fn constant(&self) -> u64 {
+        if self.packed {
+            return self.packed_constant();
+        }
         let w = self.sum_bits();
         let per_lane: u128 = (0..self.rows()).map(|j| 1u128 << (self.m() + 2 * j)).sum();
         let modulus = 1u128 << w;
@@ -183,6 +249,22 @@ impl Heap {
 
     /// The layouts of levels 1 (rows) to the last (the sum).
     fn layouts(&self) -> Vec<Layout> {
+        if self.packed {
+            let mut out = vec![Layout::Operands {
+                pairs: self.pairs(),
+                width: self.operand_bits(),
+            }];
+            out.extend(self.join_layouts(
+                Layout::Values {
+                    count: self.pairs(),
+                    width: self.pair_bits(),
+                    strays: self.pairs(),
+                },
+                self.pairs(),
+                self.pair_bits(),
+            ));
+            return out;
+        }
         let (r, rb, w) = (self.rows(), self.row_bits(), self.sum_bits());
         let mut nodes: Vec<Node> = (0..r)
             .map(|j| Node {
@@ -220,9 +302,17 @@ impl Heap {
                 seg: pos,
             });
         }
-        let mut count = self.b();
-        let mut width = nodes[0].width;
-        let mut strays = self.b();
+        let last = out.pop().expect("the rows' level");
+        out.extend(self.join_layouts(last, self.b(), nodes[0].width));
+        out
+    }
+
+    /// `first`, then the join levels over its `count` values of `width` bits (each with a `neg`
+    /// bit), then the sum.
+    fn join_layouts(&self, first: Layout, count: u32, width: u32) -> Vec<Layout> {
+        let w = self.sum_bits();
+        let mut out = vec![first];
+        let (mut count, mut width, mut strays) = (count, width, count);
         for _ in 0..self.join_levels() {
             let pairs = count / 2;
             count = count.div_ceil(2);
@@ -254,8 +344,29 @@ impl Heap {
                 width,
                 strays,
             } => count * width + strays,
+            Layout::Operands { pairs, width } => 2 * pairs * width,
             Layout::Sum => self.sum_bits(),
         }
+    }
+
+    /// Each level's estimated logic delay ([`crate::pipeline::delay`]), inputs (level 0) first:
+    /// the Booth rows (or the packed pairs), then one carry-chain adder per level.
+    pub fn level_weights(&self) -> Vec<u32> {
+        use crate::pipeline::delay;
+        let mut weights = vec![delay::INPUTS];
+        for (k, l) in self.layouts().iter().enumerate() {
+            weights.push(match (k, l) {
+                (_, Layout::Operands { .. }) => delay::adder(self.m() + 1),
+                (1, _) if self.packed => delay::PACKED_PAIR,
+                (0, _) => delay::BOOTH_ROW,
+                (_, Layout::Lanes { nodes, .. }) => {
+                    delay::adder(nodes.iter().map(|n| n.width).max().unwrap_or(0))
+                }
+                (_, Layout::Values { width, .. }) => delay::adder(*width),
+                (_, Layout::Sum) => delay::adder(self.sum_bits()),
+            });
+        }
+        weights
     }
 
     /// Each level's count of values and widest value, inputs (level 0) first, as the manifest
@@ -269,6 +380,7 @@ impl Heap {
                     nodes.iter().map(|n| n.width).max().unwrap_or(0),
                 ),
                 Layout::Values { count, width, .. } => (count, width),
+                Layout::Operands { pairs, width } => (2 * pairs, width),
                 Layout::Sum => (1, self.sum_bits()),
             });
         }
@@ -285,6 +397,8 @@ impl Heap {
             let index = k as u32 + 1;
             let src = level_name(index - 1, slots.contains(&(index - 1)));
             let (comment, loops) = match (k, layout) {
+                (_, Layout::Operands { .. }) => self.operands_level(&src),
+                (1, _) if self.packed => self.pairs_level(&src, fault_lane),
                 (0, _) => self.rows_level(&src, fault_lane),
                 (_, Layout::Lanes { .. }) => self.lane_level(&src, &layouts[k - 1], layout),
                 (_, Layout::Values { .. }) => self.join_level(&src, &layouts[k - 1], layout),
@@ -352,22 +466,15 @@ impl Heap {
             ));
             stmts.push(format!("booth_one[i*{r} + {j}] = {one};"));
             stmts.push(format!("booth_two[i*{r} + {j}] = {two};"));
-            for k in 0..rb {
-                let mag = if k == 0 {
-                    format!("(booth_one[i*{r} + {j}] & {})", a(0))
-                } else {
-                    format!(
-                        "(booth_one[i*{r} + {j}] & {}) | (booth_two[i*{r} + {j}] & {})",
-                        a(k),
-                        a(k - 1)
-                    )
-                };
-                let inv = if k == m { "~" } else { "" };
-                stmts.push(format!(
-                    "{}[(i*{r} + {j})*{rb} + {k}] = {inv}(({mag}) ^ {hi});",
-                    level_name(1, false)
-                ));
-            }
+            // the magnitude |d| * a in M + 1 bits: a sign-extended (|d| = 1) or shifted (|d| = 2);
+            // one vector expression per row, so that a simulator evaluates it as one (Icarus
+            // reads the level's whole vector for every bit select)
+            stmts.push(format!(
+                "{}[(i*{r} + {j})*{rb} +: {rb}] = ((({{{rb}{{booth_one[i*{r} + {j}]}}}} & {{{}, {src}[i*{m} +: {m}]}}) \
+                 | ({{{rb}{{booth_two[i*{r} + {j}]}}}} & {{{src}[i*{m} +: {m}], 1'b0}})) ^ {{{rb}{{{hi}}}}}) ^ {{1'b1, {m}'d0}};",
+                level_name(1, false),
+                a(m - 1),
+            ));
             stmts.push(format!(
                 "{}[{negs} + i*{r} + {j}] = {hi};",
                 level_name(1, false)
@@ -473,6 +580,7 @@ impl Heap {
                 width,
                 strays,
             } => (*count, *width, *strays, count * width),
+            Layout::Operands { .. } => unreachable!("the pairs follow the operands"),
             Layout::Sum => unreachable!("nothing follows the sum"),
         }
     }
@@ -541,9 +649,13 @@ impl Heap {
             self.constant(),
             fit(&format!("{src}[{pneg}]"), 1, w)
         );
-        let comment = format!(
-            "Sum: the value, the rows' constant -B * sum_j 2^(M+2j) mod 2^{w} and the last neg."
-        );
+        let comment = if self.packed {
+            format!("Sum: the value, the pairs' constant -P * 2^(k-1) mod 2^{w} and the last neg.")
+        } else {
+            format!(
+                "Sum: the value, the rows' constant -B * sum_j 2^(M+2j) mod 2^{w} and the last neg."
+            )
+        };
         (
             comment,
             vec![LoopCtx {
@@ -561,8 +673,11 @@ impl Heap {
 pub struct HeapCtx {
     /// Levels 1 to the sum.
     pub levels: Vec<HeapLevelCtx>,
-    /// Booth digits, B * R.
+    /// Booth digits, B * R (0 when packed).
     pub digits: u32,
+    /// Width of `pair_p`, the packed products' bits that level 1 reads (0 unless packed).
+    pub pair_p_bits: u32,
+
     /// Rows per lane, R.
     pub rows: u32,
     /// Whether a pipeline register follows level 0 (the inputs).
@@ -574,7 +689,17 @@ impl Heap {
     pub fn ctx(&self, slots: &[u32], fault_lane: Option<u32>) -> HeapCtx {
         HeapCtx {
             levels: self.level_ctx(slots, fault_lane),
-            digits: self.b() * self.rows(),
+            digits: if self.packed {
+                0
+            } else {
+                self.b() * self.rows()
+            },
+            pair_p_bits: if self.packed {
+                self.pairs() * (self.pair_bits() + 1)
+            } else {
+                0
+            },
+
             rows: self.rows(),
             input_registered: slots.contains(&0),
         }
@@ -664,7 +789,7 @@ mod tests {
                         assert!(nodes.iter().all(|n| n.offset + n.width <= w), "M {m} B {b}")
                     }
                     Layout::Values { width, .. } => assert!(*width <= w),
-                    Layout::Sum => {}
+                    Layout::Operands { .. } | Layout::Sum => {}
                 }
             }
             let Layout::Values { count, strays, .. } = layouts[layouts.len() - 2] else {

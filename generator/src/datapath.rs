@@ -33,7 +33,12 @@ pub fn tree_levels(format: BlockFormat) -> u32 {
 pub fn slots(format: BlockFormat, datapath: Datapath) -> u32 {
     match datapath {
         Datapath::Tree => tree_levels(format) + 2,
-        Datapath::Bitheap => Heap::new(format).levels_after_inputs() + 1,
+        Datapath::Bitheap | Datapath::Dsp2 => {
+            Heap::of(format, datapath)
+                .expect("a heap datapath")
+                .levels_after_inputs()
+                + 1
+        }
     }
 }
 
@@ -75,9 +80,27 @@ impl Shape {
     pub fn max_stages(&self) -> u32 {
         slots(self.format, self.datapath)
     }
-    /// The levels that a pipeline register follows.
+    /// The levels that a pipeline register follows: placed by the levels' estimated delays
+    /// ([`Shape::level_weights`], [`crate::pipeline::place_slots`]).
     pub fn register_slots(&self) -> Vec<u32> {
-        crate::pipeline::spread_slots(self.max_stages(), self.stages)
+        crate::pipeline::place_slots(&self.level_weights(), self.stages)
+    }
+    /// Each level's estimated logic delay ([`crate::pipeline::delay`]), inputs first: a
+    /// multiplier (or a Booth row, or a packed pair) weighs more than an adder level.
+    pub fn level_weights(&self) -> Vec<u32> {
+        use crate::pipeline::delay;
+        match Heap::of(self.format, self.datapath) {
+            Some(h) => h.level_weights(),
+            None => self
+                .levels_with(&[])
+                .iter()
+                .map(|l| match l.index {
+                    0 => delay::INPUTS,
+                    1 => delay::multiplier(self.mantissa_bits()),
+                    _ => delay::adder(l.width),
+                })
+                .collect(),
+        }
     }
     /// The levels with their registers.
     pub fn levels(&self) -> Vec<Level> {
@@ -88,7 +111,8 @@ impl Shape {
     pub fn levels_with(&self, slots: &[u32]) -> Vec<Level> {
         match self.datapath {
             Datapath::Tree => levels(self.format, slots),
-            Datapath::Bitheap => Heap::new(self.format)
+            Datapath::Bitheap | Datapath::Dsp2 => Heap::of(self.format, self.datapath)
+                .expect("a heap datapath")
                 .level_sizes()
                 .into_iter()
                 .enumerate()
@@ -111,9 +135,9 @@ impl Shape {
     ) -> (Vec<LevelCtx>, Option<HeapCtx>) {
         match self.datapath {
             Datapath::Tree => (level_ctx(self.format, slots), None),
-            Datapath::Bitheap => (
+            Datapath::Bitheap | Datapath::Dsp2 => (
                 Vec::new(),
-                Some(Heap::new(self.format).ctx(slots, fault_lane)),
+                Heap::of(self.format, self.datapath).map(|h| h.ctx(slots, fault_lane)),
             ),
         }
     }
@@ -131,6 +155,14 @@ impl Shape {
                     "datapath bitheap ({} Booth rows per lane, {} lane and {} join levels, a constant)",
                     h.rows(),
                     h.lane_levels(),
+                    h.join_levels()
+                )
+            }
+            Datapath::Dsp2 => {
+                let h = Heap::packed(self.format);
+                format!(
+                    "datapath dsp2 ({} multipliers of two lanes each after their operands, {} join levels, a constant)",
+                    h.pairs(),
                     h.join_levels()
                 )
             }

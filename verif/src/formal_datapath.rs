@@ -1,4 +1,4 @@
-//! Formal equivalence of the two datapaths (`--datapath bitheap` and `--datapath tree`): a Yosys
+//! Formal equivalence of the datapaths (`--datapath bitheap` or `dsp2` against `tree`): a Yosys
 //! miter of two combinational `hbfp_dot` units of one shape, proved by Yosys's SAT solver over every
 //! input (`sat -verify -prove-asserts`). Multiplier equivalence is hard for SAT, so the proof is
 //! practical for small shapes only (docs/verification.md lists the shapes and their times); the
@@ -33,17 +33,18 @@ pub struct Outcome {
     pub log_tail: String,
 }
 
-/// Proves (or refutes) that the bit-heap `hbfp_dot` of M x B, built with `fault` if given, equals
-/// the tree one on every input, writing the files to `dir`. Errors: Yosys missing or failing to
-/// read the units.
+/// Proves (or refutes) that the `hbfp_dot` of M x B with `datapath`, built with `fault` if given,
+/// equals the tree one on every input, writing the files to `dir`. Errors: Yosys missing or
+/// failing to read the units.
 pub fn check_datapaths(
     dir: &Path,
     m: u32,
     b: u32,
+    datapath: Datapath,
     fault: Option<Fault>,
 ) -> Result<Outcome, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let heap = unit(m, b, Datapath::Bitheap);
+    let heap = unit(m, b, datapath);
     let tree = unit(m, b, Datapath::Tree);
     let heap_sv = match fault {
         Some(f) => sv_with_fault(&heap, f),

@@ -4,7 +4,7 @@
 
 use hbfp_verif::formal::check;
 use hbfpgen::dot::emit::Fault;
-use hbfpgen::dot::{DotSpec, DotUnit, Stages};
+use hbfpgen::dot::{Datapath, DotSpec, DotUnit, Stages};
 use std::path::PathBuf;
 
 /// The deepest pipeline of M x B with the tree datapath (S = ceil(log2 B) + 2). The handshake and
@@ -135,19 +135,62 @@ fn the_mixed_check_refutes_broken_units() {
 /// and four rows (6, 7) and odd and even block sizes; and the proof fails, with a counterexample, when one Booth row bit is inverted.
 #[test]
 fn bitheap_equals_tree_on_every_input_of_small_shapes() {
+    prove_against_tree(
+        Datapath::Bitheap,
+        &[(2, 5), (3, 3), (4, 1), (4, 2), (6, 1), (7, 1)],
+        (4, 2),
+        "a flipped Booth row bit",
+    );
+}
+
+/// Law: the packed datapath (`--datapath dsp2`, two lanes per multiplier, the borrow of the low
+/// field as a carry in, the offsets' constant) computes the same sum as the tree for every input,
+/// proved for small shapes (odd B: a lane that multiplies alone); the proof fails when one bit of a
+/// pair's value is inverted.
+#[test]
+fn dsp2_equals_tree_on_every_input_of_small_shapes() {
+    prove_against_tree(
+        Datapath::Dsp2,
+        &[(2, 2), (2, 3), (2, 5), (3, 2), (4, 1), (4, 2)],
+        (2, 2),
+        "a flipped pair value bit",
+    );
+}
+
+/// Proves `datapath` equal to the tree for each M x B of `shapes`, then that the proof fails for
+/// the shape `fault_shape` built with lane 1's first bit inverted (`fault`, for the message).
+fn prove_against_tree(
+    datapath: Datapath,
+    shapes: &[(u32, u32)],
+    fault_shape: (u32, u32),
+    fault: &str,
+) {
     use hbfp_verif::formal_datapath::check_datapaths;
-    for (m, b) in [(2, 5), (3, 3), (4, 1), (4, 2), (6, 1), (7, 1)] {
+    for &(m, b) in shapes {
         let t = std::time::Instant::now();
-        let out = check_datapaths(&work(&format!("dp_m{m}_b{b}")), m, b, None)
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(out.equal, "M = {m}, B = {b}:\n{}", out.log_tail);
+        let out = check_datapaths(
+            &work(&format!("{datapath}_m{m}_b{b}")),
+            m,
+            b,
+            datapath,
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.equal, "{datapath}, M = {m}, B = {b}:\n{}", out.log_tail);
         println!(
-            "bitheap = tree, M = {m}, B = {b}: proved in {:.1} s",
+            "{datapath} = tree, M = {m}, B = {b}: proved in {:.1} s",
             t.elapsed().as_secs_f64()
         );
     }
-    let out = check_datapaths(&work("dp_fault"), 4, 2, Some(Fault::LaneProduct(1)))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(!out.equal, "a flipped Booth row bit was not caught");
+    let (m, b) = fault_shape;
+    let out = check_datapaths(
+        &work(&format!("{datapath}_fault")),
+        m,
+        b,
+        datapath,
+        Some(Fault::LaneProduct(1)),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!out.equal, "{fault} was not caught");
     assert!(out.log_tail.contains("model found"), "{}", out.log_tail);
 }

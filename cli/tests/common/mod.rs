@@ -95,16 +95,24 @@ pub fn summary(log: &str) -> (usize, usize) {
     (n[0], n[1])
 }
 
-/// Checks the generated unit `name` in `dir` (NAME.sv, NAME_tb.sv and the vector file `vec_name`
-/// of `count` vectors) with every tool: `verilator --lint-only -Wall`, Yosys 0.23 `hierarchy
-/// -check; proc; check -assert`, and the testbench under Icarus and (with `verilator`) under
-/// Verilator, which must pass every vector. Then the testbench must catch one corrupted expected
-/// bit, in each simulator it ran in.
-pub fn check_rtl(dir: &Path, name: &str, vec_name: &str, count: usize, verilator: bool) {
+/// Checks the generated unit `name` in `dir` (NAME.sv, NAME_tb.sv and the vector file `vec_name`)
+/// with every tool: `verilator --lint-only -Wall`, Yosys 0.23 `hierarchy -check; proc; check
+/// -assert`, and the testbench under Icarus and (with `verilator`) under Verilator, which must
+/// pass every vector; `results` counts the results that a vector text produces. Then the testbench
+/// must catch one corrupted expected bit, in each simulator it ran in.
+pub fn check_rtl(
+    dir: &Path,
+    name: &str,
+    vec_name: &str,
+    results: &dyn Fn(&str) -> usize,
+    verilator: bool,
+) {
     let sv = format!("{name}.sv");
     let tb = format!("{name}_tb.sv");
     let top = format!("{name}_tb");
     let plus = format!("+vectors={vec_name}");
+    let text = std::fs::read_to_string(dir.join(vec_name)).unwrap();
+    let count = results(&text);
 
     run(dir, "verilator", &["--lint-only", "-Wall", &sv]);
     let script =
@@ -139,29 +147,54 @@ pub fn check_rtl(dir: &Path, name: &str, vec_name: &str, count: usize, verilator
     }
 
     // The testbench can fail: one corrupted expected bit is one failure, in both simulators, and
-    // the simulator exits non-zero.
-    let text = std::fs::read_to_string(dir.join(vec_name)).unwrap();
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    // the last word: it produces an output in every unit (in hbfp_mac, it ends a dot product)
-    let word = lines.iter().rposition(|l| !l.starts_with("//")).unwrap();
-    let digit = lines[word].pop().unwrap();
-    let flipped = if digit == '0' { '1' } else { '0' };
-    lines[word].push(flipped);
-    std::fs::write(dir.join("bad.vec"), lines.join("\n") + "\n").unwrap();
+    // the simulator exits non-zero. The corrupted file is a prefix of the vectors (so that the
+    // second run is short) ending in a word that produces a result, its last digit flipped.
+    let (bad, bad_count) = corrupted(&text, results);
+    std::fs::write(dir.join("bad.vec"), bad).unwrap();
     let log = run_failing(dir, "vvp", &["-n", "tb.vvp", "+vectors=bad.vec"]);
     assert_eq!(
         summary(&log),
-        (count - 1, 1),
+        (bad_count - 1, 1),
         "Icarus must catch it:\n{log}"
     );
     if verilator {
         let log = run_failing(dir, "obj_dir/tb", &["+vectors=bad.vec"]);
         assert_eq!(
             summary(&log),
-            (count - 1, 1),
+            (bad_count - 1, 1),
             "Verilator must catch it:\n{log}"
         );
     }
+}
+
+/// Words a corrupted vector file keeps at least (more when the word that ends them produces no
+/// result).
+const CORRUPTED_WORDS: usize = 16;
+
+/// A vector file `text` cut after its first [`CORRUPTED_WORDS`] words, or after the first word
+/// beyond them that produces a result (`results` counts them), the last digit of that word
+/// flipped; and how many results the cut file produces.
+fn corrupted(text: &str, results: &dyn Fn(&str) -> usize) -> (String, usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    let words: Vec<usize> = (0..lines.len())
+        .filter(|&i| !lines[i].starts_with("//") && !lines[i].trim().is_empty())
+        .collect();
+    let upto = |n: usize| lines[..=words[n - 1]].join("\n") + "\n";
+    // whether the n-th word (from 1) produces a result
+    let produces = |n: usize| results(&upto(n)) > if n > 1 { results(&upto(n - 1)) } else { 0 };
+    let mut n = CORRUPTED_WORDS.min(words.len());
+    while n < words.len() && !produces(n) {
+        n += 1;
+    }
+    let mut cut: Vec<String> = lines[..=words[n - 1]]
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    let last = cut.last_mut().unwrap();
+    let digit = last.pop().unwrap();
+    last.push(if digit == '0' { '1' } else { '0' });
+    let count = results(&upto(n));
+    (cut.join("\n") + "\n", count)
 }
 
 /// Runs the `hbfpgen` binary of this package with `args`.
@@ -189,7 +222,7 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     v
 }
 
-/// Writes `files` and the vector file `vec_text` (`count` vectors) of the unit `name` into a fresh
+/// Writes `files` and the vector file `vec_text` (`results` counts its results) of the unit `name` into a fresh
 /// directory `group/name` of the test's scratch space, checks them with [`check_rtl`] (the
 /// testbench under Verilator too with `verilator`), and removes the directory when every check
 /// passed.
@@ -198,7 +231,7 @@ pub fn check_generated(
     name: &str,
     files: &[(String, String)],
     vec_text: &str,
-    count: usize,
+    results: &dyn Fn(&str) -> usize,
     verilator: bool,
 ) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -208,6 +241,6 @@ pub fn check_generated(
     hbfpgen::output::write_all(&dir, files).unwrap();
     let vec_name = format!("{name}.vec");
     hbfpgen::output::write_one(&dir.join(&vec_name), vec_text).unwrap();
-    check_rtl(&dir, name, &vec_name, count, verilator);
+    check_rtl(&dir, name, &vec_name, results, verilator);
     let _ = std::fs::remove_dir_all(&dir);
 }

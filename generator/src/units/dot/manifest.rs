@@ -20,7 +20,7 @@ pub struct DotParameters {
     pub stages: u32,
     /// Tag width T (bits).
     pub tag_bits: u32,
-    /// How the products are summed (`tree` or `bitheap`).
+    /// How the products are summed (`tree`, `bitheap` or `dsp2`).
     pub datapath: Datapath,
 }
 

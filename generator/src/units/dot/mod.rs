@@ -39,7 +39,8 @@ pub struct DotSpec {
     #[arg(short, long, value_name = "E")]
     pub exp_bits: Option<u32>,
     /// Pipeline register stages: 0 (combinational) to the maximum N, or `max`:
-    /// N = ceil(log2 B) + 2 with --datapath tree, ceil(log2 B) + ceil(log2 ceil(M/2)) + 3 with bitheap.
+    /// N = ceil(log2 B) + 2 with --datapath tree, ceil(log2 B) + ceil(log2 ceil(M/2)) + 3 with
+    /// bitheap, ceil(log2 ceil(B/2)) + 3 with dsp2.
     /// The latency is exactly S cycles. [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
@@ -47,9 +48,10 @@ pub struct DotSpec {
     #[arg(short, long, value_name = "T")]
     pub tag_bits: Option<u32>,
     /// How the products are summed: `bitheap` (radix-4 Booth rows compressed by carry-chain
-    /// adders) or `tree` (B multipliers, then an adder tree). Same numbers, different logic.
-    /// [default: bitheap]
-    #[arg(long, value_name = "tree|bitheap")]
+    /// adders, no multipliers: the fewest LUTs without DSPs), `tree` (B multipliers, then an adder
+    /// tree: one DSP per lane with DSPs) or `dsp2` (two lanes per multiplier, so half the DSPs of
+    /// `tree`; M <= 5). Same numbers, different logic. [default: bitheap]
+    #[arg(long, value_name = "tree|bitheap|dsp2")]
     pub datapath: Option<Datapath>,
     /// Module name, also the output files' stem: an SV identifier.
     /// [default: hbfp_dot_m<M>_b<B>_e<E>_s<S>, with _t<T> when tagged, _tree for the tree]
@@ -66,6 +68,7 @@ impl DotSpec {
             self.exp_bits.unwrap_or(EXP_BITS_DEFAULT),
         )?;
         let datapath = self.datapath.unwrap_or_default();
+        datapath.check(format)?;
         let max = DotUnit::max_stages_for(format, datapath);
         let stages = resolve_stages(self.stages, max, format.block)?;
         let tag_bits = self.tag_bits.unwrap_or(0);
@@ -200,9 +203,7 @@ pub fn default_name(format: BlockFormat, stages: u32, tag_bits: u32, datapath: D
     if tag_bits > 0 {
         n.push_str(&format!("_t{tag_bits}"));
     }
-    if datapath == Datapath::Tree {
-        n.push_str("_tree");
-    }
+    n.push_str(datapath.name_suffix());
     n
 }
 

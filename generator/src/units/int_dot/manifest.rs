@@ -15,7 +15,7 @@ pub struct IntDotParameters {
     pub block: u32,
     /// Pipeline stages S.
     pub stages: u32,
-    /// How the products are summed (`tree` or `bitheap`).
+    /// How the products are summed (`tree`, `bitheap` or `dsp2`).
     pub datapath: crate::datapath::Datapath,
 }
 

@@ -32,8 +32,8 @@ pub struct IntDotSpec {
     /// [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
-    /// How the products are summed, as in hbfp_dot: `bitheap` or `tree`. [default: bitheap]
-    #[arg(long, value_name = "tree|bitheap")]
+    /// How the products are summed, as in hbfp_dot: `bitheap`, `tree` or `dsp2`. [default: bitheap]
+    #[arg(long, value_name = "tree|bitheap|dsp2")]
     pub datapath: Option<Datapath>,
     /// Module name, also the output files' stem.
     /// [default: int_dot_m<M>_b<B>_s<S>, with _tree for the tree]
@@ -66,11 +66,7 @@ impl IntDotUnit {
                 dot.mantissa_bits(),
                 dot.block(),
                 dot.stages,
-                if dot.datapath == Datapath::Tree {
-                    "_tree"
-                } else {
-                    ""
-                }
+                dot.datapath.name_suffix()
             ),
         };
         Ok(IntDotUnit { dot, name })
@@ -180,6 +176,7 @@ impl crate::unit::Unit for IntDotUnit {
             EXP_BITS_DEFAULT,
         )?;
         let datapath = spec.datapath.unwrap_or_default();
+        datapath.check(format)?;
         let stages = resolve_stages(
             spec.stages,
             crate::datapath::slots(format, datapath),

@@ -41,7 +41,7 @@ pub struct MacManifest {
     pub tag_bits: u32,
     /// Contexts, accumulator loop stages and the context rule.
     pub schedule: crate::acc_loop::ScheduleManifest,
-    /// How the block products are summed (`tree` or `bitheap`).
+    /// How the block products are summed (`tree`, `bitheap` or `dsp2`).
     pub datapath: crate::datapath::Datapath,
     /// Cycles from the last block pair of a dot product to its result, without back-pressure.
     pub latency: u32,

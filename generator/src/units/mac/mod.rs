@@ -58,9 +58,9 @@ pub struct MacSpec {
     /// leaves S + K cycles after the last block pair. [default: 1; with contexts, min(C, 9)]
     #[arg(long, value_name = "K")]
     pub acc_stages: Option<u32>,
-    /// How the block products are summed: `bitheap` or `tree` (as in hbfp_dot).
+    /// How the block products are summed: `bitheap`, `tree` or `dsp2` (as in hbfp_dot).
     /// [default: bitheap]
-    #[arg(long, value_name = "tree|bitheap")]
+    #[arg(long, value_name = "tree|bitheap|dsp2")]
     pub datapath: Option<crate::datapath::Datapath>,
     /// Module name, also the output files' stem.
     /// [default: hbfp_mac_m<M>_b<B>_e<E>_s<S>_<acc>, with _sat, _t<T>, _c<C>k<K>, _tree]
@@ -195,7 +195,17 @@ impl MacUnit {
     /// The register slots: level indices (the dot product's levels, then the normalisation
     /// level) after which a pipeline register sits.
     pub fn register_slots(&self) -> Vec<u32> {
-        crate::pipeline::spread_slots(self.max_stages(), self.stages)
+        crate::pipeline::place_slots(&self.level_weights(), self.stages)
+    }
+
+    /// Each level's estimated delay ([`crate::pipeline::delay`]): the dot product's, then the
+    /// normalisation's, shared evenly among its levels.
+    pub fn level_weights(&self) -> Vec<u32> {
+        let mut w = self.dot.shape().level_weights();
+        let levels = self.max_stages() - self.dot.max_stages();
+        let norm = crate::pipeline::delay::normalise(self.dot.sum_bits());
+        w.extend(std::iter::repeat(norm.div_ceil(levels)).take(levels as usize));
+        w
     }
 
     /// Index of the normalisation level (after the dot product's last level).
@@ -225,9 +235,7 @@ impl MacUnit {
             n.push_str(&format!("_t{}", self.tag_bits));
         }
         n.push_str(&self.schedule.name_suffix());
-        if self.dot.datapath == crate::datapath::Datapath::Tree {
-            n.push_str("_tree");
-        }
+        n.push_str(self.dot.datapath.name_suffix());
         n
     }
 

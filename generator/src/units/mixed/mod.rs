@@ -49,9 +49,9 @@ pub struct MixedSpec {
     /// Width of a tag that travels with each operation: 0 to 64. [default: 0]
     #[arg(short, long, value_name = "T")]
     pub tag_bits: Option<u32>,
-    /// How the 4-bit lane products are summed: `bitheap` or `tree` (as in hbfp_dot).
+    /// How the 4-bit lane products are summed: `bitheap`, `tree` or `dsp2` (as in hbfp_dot).
     /// [default: bitheap]
-    #[arg(long, value_name = "tree|bitheap")]
+    #[arg(long, value_name = "tree|bitheap|dsp2")]
     pub datapath: Option<crate::datapath::Datapath>,
     /// Module name, also the output files' stem.
     /// [default: hbfp_mixed_dot_m<modes>_b<B>_e<E>_s<S>, with _t<T>, _tree]
@@ -156,9 +156,7 @@ impl MixedUnit {
         if self.tag_bits > 0 {
             n.push_str(&format!("_t{}", self.tag_bits));
         }
-        if self.lanes.datapath == crate::datapath::Datapath::Tree {
-            n.push_str("_tree");
-        }
+        n.push_str(self.lanes.datapath.name_suffix());
         n
     }
 

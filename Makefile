@@ -58,8 +58,8 @@ help:
 	@echo "make test    run every test"
 	@echo "make lint    cargo fmt --check and cargo clippy -D warnings"
 	@echo "make bench   co-simulation throughput (Rust harness against a plain C++ loop)"
-	@echo "make soak    the co-simulation properties with SOAK_CASES (default $(SOAK_CASES)) cases per model"
-	@echo "make formal  the formal checks, the back-pressure miter to FORMAL_STALL_DEPTH (default 9) cycles, and HBFP4/6/8 in the mixed unit"
+	@echo "make soak    the co-simulation properties with SOAK_CASES (default $(SOAK_CASES)) cases per model, and both matrices whole (their soak sets too; the testbench under Verilator everywhere)"
+	@echo "make formal  the formal checks, the back-pressure miter to FORMAL_STALL_DEPTH (default 9) cycles, HBFP4/6/8 in the mixed unit, and the datapaths' slower shapes"
 	@echo "make sweep   the FPGA sweeps of docs/fpga-results.md (fpga/sweeps/*.toml) into $(SWEEP_DIR)"
 	@echo "make clean   remove build outputs"
 
@@ -144,10 +144,11 @@ bench: setup
 	$(CARGO) run --release --locked -p hbfp-verif --bin verif-bench
 
 soak: setup
-	PROPTEST_CASES=$(SOAK_CASES) $(CARGO) test --release --locked -p hbfp-verif --test cosim --test datapath -- --include-ignored
+	HBFPGEN_SOAK=1 PROPTEST_CASES=$(SOAK_CASES) $(CARGO) test --release --locked -p hbfp-verif --test cosim --test datapath -- --include-ignored
+	HBFPGEN_SOAK=1 RTL_MATRIX_VERILATOR=all $(CARGO) test --release --locked -p hbfpgen-cli --test rtl_matrix -- --include-ignored
 
 formal: setup
-	FORMAL_STALL_DEPTH=$${FORMAL_STALL_DEPTH:-9} MIXED_FORMAL_WIDE=1 $(CARGO) test --release --locked -p hbfp-verif --test formal -- --nocapture
+	FORMAL_STALL_DEPTH=$${FORMAL_STALL_DEPTH:-9} MIXED_FORMAL_WIDE=1 DATAPATH_FORMAL_WIDE=1 $(CARGO) test --release --locked -p hbfp-verif --test formal -- --nocapture
 
 sweep: setup build
 	@for s in $(SWEEPS); do \

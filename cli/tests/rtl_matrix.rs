@@ -42,9 +42,11 @@ fn cases() -> Vec<Case> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rtl_matrix.toml");
     let all = std::env::var("RTL_MATRIX_VERILATOR").is_ok_and(|v| v == "all");
     let mut per_kind = std::collections::HashMap::<&str, usize>::new();
+    let soak = hbfpgen::matrix::soak_requested();
     hbfpgen::matrix::read(&path, &["vectors", "exhaustive"])
         .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
+        .filter(|e| soak || !e.soak)
         .map(|e| {
             let seen = per_kind.entry(e.unit.kind()).or_insert(0);
             let verilator = all || *seen % 3 == 0;

@@ -6,7 +6,9 @@
 //! kind such as `hbfp_dot`) and gives the unit's parameters, each a value or a list of values:
 //! the set is every combination (a parameter whose value is itself a list, such as `modes`, takes
 //! a list of lists). Keys that are not parameters but say how to check the set (the caller's
-//! `extra` keys, such as `vectors`) are returned beside each configuration.
+//! `extra` keys, such as `vectors`) are returned beside each configuration. `soak = true` marks a
+//! set that only the long runs check (`make soak`, which sets [`SOAK_ENV`]), so that `make test`
+//! stays short.
 
 use crate::error::{Error, Result};
 use crate::unit::{grid, AnyUnit};
@@ -18,6 +20,17 @@ pub struct Entry {
     pub unit: Box<dyn AnyUnit>,
     /// The set's other keys (those of `extra` it gives).
     pub extra: toml::Table,
+    /// Whether the set is marked `soak = true`: checked by the long runs only.
+    pub soak: bool,
+}
+
+/// The environment variable that asks for the sets marked `soak = true` too (`make soak` sets it
+/// to 1).
+pub const SOAK_ENV: &str = "HBFPGEN_SOAK";
+
+/// Whether this run checks the sets marked `soak = true` ([`SOAK_ENV`] is set and not 0).
+pub fn soak_requested() -> bool {
+    std::env::var(SOAK_ENV).is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
 /// The configurations of the matrix file `path`, in file order. `extra` lists the keys a set may
@@ -69,6 +82,16 @@ pub fn parse(text: &str, path: &Path, extra: &[&str]) -> Result<Vec<Entry>> {
                 names.join(", ")
             ))
         })?;
+        let soak = match set.remove("soak") {
+            None => false,
+            Some(toml::Value::Boolean(b)) => b,
+            Some(v) => {
+                return Err(bad(format!(
+                    "set {}: `soak` is true or false, found {v}",
+                    i + 1
+                )))
+            }
+        };
         let mut extras = toml::Table::new();
         for k in extra {
             if let Some(v) = set.remove(*k) {
@@ -99,6 +122,7 @@ pub fn parse(text: &str, path: &Path, extra: &[&str]) -> Result<Vec<Entry>> {
             out.push(Entry {
                 unit,
                 extra: extras.clone(),
+                soak,
             });
         }
     }

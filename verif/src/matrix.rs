@@ -18,10 +18,13 @@ pub struct Config {
     pub cases: Option<u32>,
 }
 
-/// The configurations of the matrix file `path`.
+/// The configurations of the matrix file `path` that this run checks: those of the sets marked
+/// `soak = true` only when [`hbfpgen::matrix::soak_requested`].
 pub fn read(path: &Path) -> hbfpgen::Result<Vec<Config>> {
+    let soak = hbfpgen::matrix::soak_requested();
     Ok(hbfpgen::matrix::read(path, &["cases"])?
         .into_iter()
+        .filter(|e| soak || !e.soak)
         .map(|e| Config {
             cases: e
                 .extra

@@ -57,23 +57,35 @@ impl Sim {
         &self.model.layout
     }
 
-    fn slot(&self, port: &str) -> Slot {
-        self.model
-            .layout
-            .slot(port)
-            .cloned()
-            .unwrap_or_else(|| panic!("{} has no port {port}", self.model.name))
+    fn slot(&self, port: &str) -> &Slot {
+        slot_of(&self.model, port)
     }
 
     /// Sets an input port of up to 64 bits.
     pub fn set(&mut self, port: &str, value: u64) {
-        let s = self.slot(port);
-        put(self.inp.view_bits_mut(), &s, value);
+        let s = slot_of(&self.model, port);
+        put_words(&mut self.inp, s, value);
+    }
+
+    /// The slot of `port`, to look up once for [`Sim::set_at`] and [`Sim::get_at`] in a hot loop;
+    /// panics when the model has no such port.
+    pub fn port(&self, port: &str) -> Slot {
+        self.slot(port).clone()
+    }
+
+    /// Sets the input port at slot `s` (from [`Sim::port`]), up to 64 bits.
+    pub fn set_at(&mut self, s: &Slot, value: u64) {
+        put_words(&mut self.inp, s, value);
+    }
+
+    /// The output port at slot `s` (from [`Sim::port`]), its low 64 bits.
+    pub fn get_at(&self, s: &Slot) -> u64 {
+        get_words(&self.out, s)
     }
 
     /// Sets an input port from lanes of `lane_bits` each, lane i at bit i * lane_bits.
     pub fn set_lanes(&mut self, port: &str, lane_bits: u32, lanes: &[u64]) {
-        let s = self.slot(port);
+        let s = slot_of(&self.model, port);
         let w = lane_bits as usize;
         assert!(
             lanes.len() * w <= s.width as usize,
@@ -89,7 +101,7 @@ impl Sim {
 
     /// An output port of up to 64 bits, as sampled in the last cycle.
     pub fn get(&self, port: &str) -> u64 {
-        get(self.out.view_bits(), &self.slot(port))
+        get_words(&self.out, self.slot(port))
     }
 
     /// An output port as `count` lanes of `lane_bits` each.
@@ -180,6 +192,39 @@ impl Drop for Sim {
     fn drop(&mut self) {
         // SAFETY: the handle came from this model's constructor and is freed once; closes any trace.
         unsafe { (self.model.fns.free)(self.handle) };
+    }
+}
+
+/// The slot of `port` in `model`'s buffers; panics when it has none.
+fn slot_of<'m>(model: &'m Model, port: &str) -> &'m Slot {
+    model
+        .layout
+        .slot(port)
+        .unwrap_or_else(|| panic!("{} has no port {port}", model.name))
+}
+
+/// [`put`] on whole words: a port starts at a word, and the bits above its width in its last word
+/// are its own padding, so up to 64 bits are one or two word stores.
+fn put_words(buf: &mut [u32], s: &Slot, v: u64) {
+    let w = s.width.min(64);
+    let v = if w == 64 { v } else { v & ((1u64 << w) - 1) };
+    buf[s.word] = v as u32;
+    if w > 32 {
+        buf[s.word + 1] = (v >> 32) as u32;
+    }
+}
+
+/// [`get`] on whole words (see [`put_words`]).
+fn get_words(buf: &[u32], s: &Slot) -> u64 {
+    let w = s.width.min(64);
+    let mut v = u64::from(buf[s.word]);
+    if w > 32 {
+        v |= u64::from(buf[s.word + 1]) << 32;
+    }
+    if w == 64 {
+        v
+    } else {
+        v & ((1u64 << w) - 1)
     }
 }
 

@@ -32,30 +32,34 @@ fn mixed_exhaustive_6_bit_b2() {
             ((bits >> 6) & 63) | ((junk >> 2) << 6),
         ]
     };
+    // the ports of the loop, looked up once
+    let [a_man, b_man, in_valid] = ["a_man_i", "b_man_i", "in_valid_i"].map(|p| dut.port(p));
+    let [out_valid, in_ready, sum_o, nan_o] =
+        ["out_valid_o", "in_ready_o", "sum_o", "nan_o"].map(|p| dut.port(p));
     let mut queue = std::collections::VecDeque::new();
     let (mut next, mut checked, mut cycles) = (0u64, 0u64, 0u64);
     while checked < total {
         let (x, y) = (next >> 12, next & 4095);
         let (la, lb) = (lanes_of(x, next), lanes_of(y, !next));
         if next < total {
-            dut.set("a_man_i", la[0] | la[1] << 8);
-            dut.set("b_man_i", lb[0] | lb[1] << 8);
-            dut.set("in_valid_i", 1);
+            dut.set_at(&a_man, la[0] | la[1] << 8);
+            dut.set_at(&b_man, lb[0] | lb[1] << 8);
+            dut.set_at(&in_valid, 1);
         } else {
-            dut.set("in_valid_i", 0);
+            dut.set_at(&in_valid, 0);
         }
         dut.step();
         cycles += 1;
         assert!(cycles < 5 * total + 100, "time-out at {checked} results");
-        if dut.get("out_valid_o") == 1 {
+        if dut.get_at(&out_valid) == 1 {
             let want = queue
                 .pop_front()
                 .expect("a result for an accepted operation");
-            assert_eq!(dut.get("sum_o"), want, "operation {checked}");
-            assert_eq!(dut.get("nan_o"), 0);
+            assert_eq!(dut.get_at(&sum_o), want, "operation {checked}");
+            assert_eq!(dut.get_at(&nan_o), 0);
             checked += 1;
         }
-        if next < total && dut.get("in_ready_o") == 1 {
+        if next < total && dut.get_at(&in_ready) == 1 {
             let sum = code(x) * code(y) + code(x >> 6) * code(y >> 6);
             if next % 4099 == 0 {
                 let op = |l: [u64; 2], exp| MixedOperand {

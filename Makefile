@@ -24,7 +24,7 @@ SYNTH_FLAGS ?= --no-dsp --seeds 3
 RUN_SYNTH_MAC ?= --no-dsp --seeds 1
 # `make sweep`: the sweep specs whose results docs/fpga-results.md records
 # a sweep is fpga/sweeps/<name>.toml, or every fpga/sweeps/<name>-*.toml run as one sweep
-SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070 ecp5-density ecp5-mixed ecp5-contexts ecp5-datapath
+SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070 ecp5-density ecp5-mixed ecp5-contexts ecp5-datapath ecp5-placement
 SWEEP_DIR := build/fpga
 
 # Debian packages and one command each provides (checked to decide whether to install); cmake builds

@@ -90,8 +90,8 @@ pub enum BuildError {
 /// Options of a build.
 #[derive(Clone, Debug)]
 pub struct BuildOptions {
-    /// The C++ optimisation level (`-O`): 0 for the co-simulation matrix of `make test`, 1 for the
-    /// other test builds, 2 (the default) for `hbfpgen cosim`, soaks and benchmarks.
+    /// The C++ optimisation level (`-O`): 1 for test builds, 2 (the default) for `hbfpgen cosim`,
+    /// soaks and benchmarks.
     pub opt_level: u32,
     /// Extra C++ compiler flags (e.g. `-march=native`), part of the cache key.
     pub cxx_flags: Vec<String>,

@@ -81,7 +81,8 @@ fn scratch(name: &str) -> PathBuf {
 fn cosim(unit: &str, flags: &[&str], more: &[&str]) -> Output {
     let mut args = vec!["cosim", unit];
     args.extend(flags);
-    args.extend(["--cases", "16"]);
+    // -O1: these models run a few hundred cycles, and compile faster than at the default -O2
+    args.extend(["--cases", "16", "--cxx-opt", "1"]);
     args.extend(more);
     hbfpgen(&args)
 }

@@ -16,6 +16,9 @@
 //! adder is written `(({a, c} + {b, c}) >> 1)`: the same sum, whose operands are not the previous
 //! adder's whole output, so Yosys's `alumacc` does not merge the tree into one carry-save `$macc`
 //! (which maps to LUTs, not carry chains).
+//!
+//! `--datapath dsp2` ([`dsp_pack`]) shares the join levels and the constant adder: its level 1 is
+//! two lanes' products from one multiplier instead of Booth rows.
 
 use crate::format::BlockFormat;
 use crate::render::level_name;

@@ -54,7 +54,7 @@ pub struct DotSpec {
     #[arg(long, value_name = "tree|bitheap|dsp2")]
     pub datapath: Option<Datapath>,
     /// Module name, also the output files' stem: an SV identifier.
-    /// [default: hbfp_dot_m<M>_b<B>_e<E>_s<S>, with _t<T> when tagged, _tree for the tree]
+    /// [default: hbfp_dot_m<M>_b<B>_e<E>_s<S>, with _t<T> when tagged, _tree or _dsp2 for those datapaths]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }

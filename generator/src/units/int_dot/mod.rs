@@ -36,7 +36,7 @@ pub struct IntDotSpec {
     #[arg(long, value_name = "tree|bitheap|dsp2")]
     pub datapath: Option<Datapath>,
     /// Module name, also the output files' stem.
-    /// [default: int_dot_m<M>_b<B>_s<S>, with _tree for the tree]
+    /// [default: int_dot_m<M>_b<B>_s<S>, with _tree or _dsp2 for those datapaths]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }

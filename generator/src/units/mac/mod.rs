@@ -63,7 +63,7 @@ pub struct MacSpec {
     #[arg(long, value_name = "tree|bitheap|dsp2")]
     pub datapath: Option<crate::datapath::Datapath>,
     /// Module name, also the output files' stem.
-    /// [default: hbfp_mac_m<M>_b<B>_e<E>_s<S>_<acc>, with _sat, _t<T>, _c<C>k<K>, _tree]
+    /// [default: hbfp_mac_m<M>_b<B>_e<E>_s<S>_<acc>, with _sat, _t<T>, _c<C>k<K>, _tree or _dsp2]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }

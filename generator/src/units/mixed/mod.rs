@@ -54,7 +54,7 @@ pub struct MixedSpec {
     #[arg(long, value_name = "tree|bitheap|dsp2")]
     pub datapath: Option<crate::datapath::Datapath>,
     /// Module name, also the output files' stem.
-    /// [default: hbfp_mixed_dot_m<modes>_b<B>_e<E>_s<S>, with _t<T>, _tree]
+    /// [default: hbfp_mixed_dot_m<modes>_b<B>_e<E>_s<S>, with _t<T>, _tree or _dsp2]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }

@@ -473,9 +473,9 @@ fn precompiled_header(
          #include \"verilated.h\"\n#include \"{}.h\"\n",
         opts.waves.runtime()
     );
-    // written under a unique name, then renamed: models built in parallel may race to make it
-    let tmp = dir.join(format!("verif_pch.{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).ok()?;
+    // made in a directory of this thread's own, then renamed into place (atomically, so a reader
+    // sees a whole file or none): models built in parallel, by threads or processes, may race
+    let tmp = temp_dir(dir, "pch").ok()?;
     std::fs::write(tmp.join("verif_pch.h"), &text).ok()?;
     let out = tool
         .to_command()
@@ -657,7 +657,22 @@ fn compile(
             module: top.to_owned(),
             message: e.to_string(),
         };
-        let objects = b.try_compile_intermediates().map_err(compile_err)?;
+        // with the precompiled header, and, should that fail (a header that no longer matches),
+        // again without it: only a failure of the plain build is the model's
+        let objects = match b.try_compile_intermediates() {
+            Ok(o) => o,
+            Err(_) if pch.is_some() => {
+                let mut plain = cxx(v, opts, &obj);
+                plain.include(&obj);
+                for (k, val) in &defines {
+                    plain.define(k, val.as_str());
+                }
+                plain.file(&unit_file);
+                b = plain;
+                b.try_compile_intermediates().map_err(compile_err)?
+            }
+            Err(e) => return Err(compile_err(e)),
+        };
         let mut link = b.try_get_compiler().map_err(compile_err)?.to_command();
         let lib = tmp.join(format!("lib{top}.so"));
         link.arg("-shared")

@@ -644,15 +644,20 @@ fn compile(
             .map_err(|e| io("cannot write", &obj, e))?;
         let unit_file = obj.join(format!("{top}__verif.cpp"));
         std::fs::write(&unit_file, unity).map_err(|e| io("cannot write", &unit_file, e))?;
-        let mut b = cxx(v, opts, &obj);
-        b.include(&obj);
-        for (k, val) in &defines {
-            b.define(k, val.as_str());
-        }
-        if let Some(h) = &pch {
-            b.flag("-include").flag(h);
-        }
-        b.file(&unit_file);
+        // the unity file's build, with the precompiled header or without it
+        let unity_build = |with_pch: bool| {
+            let mut b = cxx(v, opts, &obj);
+            b.include(&obj);
+            for (k, val) in &defines {
+                b.define(k, val.as_str());
+            }
+            if let (true, Some(h)) = (with_pch, &pch) {
+                b.flag("-include").flag(h);
+            }
+            b.file(&unit_file);
+            b
+        };
+        let mut b = unity_build(true);
         let compile_err = |e: cc::Error| BuildError::Compile {
             module: top.to_owned(),
             message: e.to_string(),
@@ -662,13 +667,7 @@ fn compile(
         let objects = match b.try_compile_intermediates() {
             Ok(o) => o,
             Err(_) if pch.is_some() => {
-                let mut plain = cxx(v, opts, &obj);
-                plain.include(&obj);
-                for (k, val) in &defines {
-                    plain.define(k, val.as_str());
-                }
-                plain.file(&unit_file);
-                b = plain;
+                b = unity_build(false);
                 b.try_compile_intermediates().map_err(compile_err)?
             }
             Err(e) => return Err(compile_err(e)),

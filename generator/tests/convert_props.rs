@@ -31,13 +31,15 @@ fn reference(c: &Converter, xs: &[f32], random: &[u64]) -> Block {
         })
         .collect();
     let max = xs.iter().fold(0.0f64, |a, x| a.max(x.abs()));
-    if max == 0.0 {
-        return Block::zero(c.format);
-    }
-    let l = max.log2();
     let x_exp = match c.rule {
-        ExponentRule::Exact => l.floor() as i64 + 1,
-        ExponentRule::EmulatorCompat => l.ceil() as i64,
+        ExponentRule::Exact if max == 0.0 => return Block::zero(c.format),
+        ExponentRule::Exact => max.log2().floor() as i64 + 1,
+        // HBFPEmulator in float32: max + 1e-8 in f32 arithmetic (max is an f32), log2 rounded
+        // to f32, the ceiling
+        ExponentRule::EmulatorCompat => {
+            let s = max as f32 + 1e-8f32;
+            (f64::from(s).log2() as f32).ceil() as i64
+        }
     };
     let s = c.format.scale;
     let x_exp = x_exp.clamp(s.zero_exp(), s.nan_exp() - 1);
@@ -102,10 +104,13 @@ proptest! {
         got.check(c.format).unwrap();
     }
 
-    /// A bf16 pattern converts as the fp32 pattern it is the top half of.
+    /// A bf16 pattern converts as the fp32 pattern it is the top half of, under either rule.
     #[test]
-    fn bf16_is_the_top_half_of_fp32(xs in proptest::collection::vec(any::<u16>(), 1..10), m in 2u32..=8) {
-        let mut c = conv(m, xs.len() as u32, 10, Rounding::NearestEven, ExponentRule::Exact, false);
+    fn bf16_is_the_top_half_of_fp32(
+        xs in proptest::collection::vec(any::<u16>(), 1..10), m in 2u32..=8, compat in any::<bool>(),
+    ) {
+        let rule = if compat { ExponentRule::EmulatorCompat } else { ExponentRule::Exact };
+        let mut c = conv(m, xs.len() as u32, 10, Rounding::NearestEven, rule, false);
         let wide: Vec<u64> = xs.iter().map(|x| u64::from(*x) << 16).collect();
         let narrow: Vec<u64> = xs.iter().map(|x| u64::from(*x)).collect();
         let want = c.convert(&wide, &[]).unwrap();
@@ -147,6 +152,21 @@ fn nan_inf_zero_and_the_power_of_two_rule() {
             man: vec![7, -4, 1]
         }
     );
+    // the emulator's epsilon (issue 17's cases): a largest magnitude of 2^-7 gets X = -6, not -7;
+    // 2^-32 is below the epsilon, X = -26 and every element rounds to 0; so does the zero block;
+    // 16.0000019 has a float32 log2 of exactly 4.0, so X = 4
+    let one = |x: f32| compat.convert(&f([x, 0.0, -x / 4.0]), &[]).unwrap();
+    assert_eq!(one(2f32.powi(-7)).exp, -6);
+    assert_eq!(
+        one(2f32.powi(-32)),
+        Block {
+            exp: -26,
+            man: vec![0, 0, 0]
+        }
+    );
+    assert_eq!(one(0.0).exp, -26);
+    assert_eq!(one(f32::from_bits(0x4180_0001)).exp, 4);
+    assert_eq!(one(f32::from_bits(0x4180_0001)).man, vec![7, 0, -2]);
     // flush to zero: a block of subnormals alone is the zero block
     let ftz = Converter { ftz: true, ..c };
     let tiny = f32::MIN_POSITIVE / 8.0;

@@ -212,11 +212,15 @@ pub fn sv(unit: &ConvertUnit) -> Result<String> {
         offset_lit: signed_lit(sa, offset),
         aligned_bits_lit: format!("{sa}'d{vw}"),
         bias_m1_lit: signed_lit(xw, i64::from(f.bias()) - 1),
-        one_lit: signed_lit(xw, 1),
+        emu_rows: emu_rows(unit, xw),
+        emu_default_base: signed_lit(xw, super::emulator::ThresholdTable::of(f).rows[0].base),
+        emu_never: format!("{}'d{}", frac + 1, 1u64 << frac),
         sub_x0: signed_lit(xw, -(offset - 2)),
         sub_off: signed_lit(xw, offset - 2),
         clamp_lo: nlo < lo,
         clamp_hi: nhi > hi,
+        lo,
+        hi,
         lo_lit: signed_lit(xw, lo),
         hi_lit: signed_lit(xw, hi),
         offset,
@@ -248,6 +252,38 @@ pub fn sv(unit: &ConvertUnit) -> Result<String> {
         levels: lctx,
     };
     render("hbfp_convert.sv", &ctx)
+}
+
+/// The emulator rule's table as case items: the rows that differ from row 0 (zero and the smallest
+/// binades, where the 1e-8 alone decides X), which is the case statement's default. Empty without
+/// the emulator rule.
+fn emu_rows(unit: &ConvertUnit, xw: u32) -> Vec<EmuRow> {
+    if unit.conv.rule != ExponentRule::EmulatorCompat {
+        return Vec::new();
+    }
+    let (ef, frac) = (unit.exp_field_bits(), unit.frac_bits());
+    let t = super::emulator::ThresholdTable::of(unit.conv.input.format());
+    let first = t.rows[0];
+    let flat = t.rows.iter().take_while(|r| **r == first).count();
+    t.rows
+        .iter()
+        .enumerate()
+        .skip(flat)
+        .map(|(i, r)| EmuRow {
+            field: format!("{ef}'d{i}"),
+            base: signed_lit(xw, r.base),
+            from: format!("{}'d{}", frac + 1, r.from),
+        })
+        .collect()
+}
+
+/// One row of the emulator rule's table: for max|x| of exponent field `field`, X = `base`, plus one
+/// from the fraction `from` on.
+#[derive(Serialize)]
+struct EmuRow {
+    field: String,
+    base: String,
+    from: String,
 }
 
 /// What `rtl-templates/hbfp_convert/hbfp_convert.sv.tera` draws. Widths are in bits; `*_lit` and
@@ -306,8 +342,12 @@ struct ConvertContext {
     aligned_bits_lit: String,
     /// The input's bias minus one.
     bias_m1_lit: String,
-    /// One, in the exponent arithmetic's width.
-    one_lit: String,
+    /// HBFPEmulator's exponent table (with the emulator rule only): one row per exponent field.
+    emu_rows: Vec<EmuRow>,
+    /// The table's default: row 0 (zero and subnormals), which every smaller binade shares; the
+    /// all-ones field (Inf or NaN, whose exponent is not used) falls there too.
+    emu_default_base: String,
+    emu_never: String,
     /// A subnormal lane whose fraction's top bit is j has exponent j + sub_x0 (sub_off = -sub_x0).
     sub_x0: String,
     sub_off: String,
@@ -315,7 +355,9 @@ struct ConvertContext {
     /// the limit lies inside the natural range, so it fits the arithmetic's width).
     clamp_lo: bool,
     clamp_hi: bool,
-    /// The clamp limits.
+    /// The clamp limits, as numbers and as literals.
+    lo: i64,
+    hi: i64,
     lo_lit: String,
     hi_lit: String,
     /// The scale offset.

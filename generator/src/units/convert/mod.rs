@@ -2,6 +2,7 @@
 //! out. Its parameters, plan (every width and register position) and golden model. The rules are those of `docs/numerics.md` ("Converting floats to a block").
 
 pub mod emit;
+pub mod emulator;
 pub mod manifest;
 pub mod vectors;
 
@@ -55,8 +56,10 @@ pub enum ExponentRule {
     /// X = floor(log2 max|x|) + 1: every element fits, and the largest uses the top code's binade.
     #[default]
     Exact,
-    /// HBFPEmulator's X = ceil(log2 max|x|). It differs from `Exact` only when max|x| is a power of
-    /// two, where the largest element then saturates one code low.
+    /// HBFPEmulator's X = ceil(log2(max|x| + 1e-8)), evaluated in float32 as the emulator does
+    /// ([`emulator`]). It differs from `Exact` when max|x| is a power of two or just above one
+    /// (the largest element then saturates one code low), when max|x| is small enough for the
+    /// 1e-8 to count (below about 2^-3), and for the all-zero block, whose exponent is -26.
     EmulatorCompat,
 }
 
@@ -73,6 +76,27 @@ pub struct Converter {
     pub rule: ExponentRule,
     /// Flush subnormal inputs to zero before anything else.
     pub ftz: bool,
+}
+
+/// Orders two non-negative exact values.
+fn fp_cmp(a: &Exact, b: &Exact) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a.mag == 0, b.mag == 0) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Less,
+        (false, true) => return Ordering::Greater,
+        _ => {}
+    }
+    // by binade first; within one binade the significands (below 2^64) are at most 64 bits apart
+    // in scaling, so the aligned comparison fits u128
+    let top = |x: &Exact| (127 - x.mag.leading_zeros() as i64) + i64::from(x.exp);
+    match top(a).cmp(&top(b)) {
+        Ordering::Equal => {
+            let e = a.exp.min(b.exp);
+            (a.mag << (a.exp - e)).cmp(&(b.mag << (b.exp - e)))
+        }
+        o => o,
+    }
 }
 
 /// floor(±mag * 2^s), for any s (a result beyond ±2^100 is returned as ±2^100: the caller clamps).
@@ -149,23 +173,22 @@ impl Converter {
             });
         }
         let log2_floor = |x: &Exact| (127 - x.mag.leading_zeros() as i64) + i64::from(x.exp);
-        let Some(max) = xs
+        let max = xs
             .iter()
             .filter(|x| x.mag != 0)
-            .max_by_key(|x| log2_floor(x))
-        else {
-            return Ok(Block::zero(self.format));
-        };
-        // every lane of the largest binade has the same floor(log2); the rule needs the largest value
-        let top = log2_floor(max);
-        let power_of_two = xs
-            .iter()
-            .filter(|x| x.mag != 0 && log2_floor(x) == top)
-            .all(|x| x.mag.is_power_of_two());
-        let x_exp = match self.rule {
-            ExponentRule::Exact => top + 1,
-            ExponentRule::EmulatorCompat if power_of_two => top,
-            ExponentRule::EmulatorCompat => top + 1,
+            .max_by_key(|x| log2_floor(x));
+        let x_exp = match (self.rule, max) {
+            (ExponentRule::Exact, None) => return Ok(Block::zero(self.format)),
+            (ExponentRule::Exact, Some(max)) => log2_floor(max) + 1,
+            (ExponentRule::EmulatorCompat, _) => {
+                // the largest magnitude exactly (the rule is not a function of its binade alone)
+                let max = xs
+                    .iter()
+                    .map(|x| Exact { neg: false, ..*x })
+                    .max_by(fp_cmp)
+                    .expect("a block has at least one lane");
+                emulator::emulator_exponent(max)
+            }
         };
         let scale = self.format.scale;
         let x_exp = x_exp.clamp(scale.zero_exp(), scale.nan_exp() - 1);
@@ -292,8 +315,8 @@ pub struct ConvertSpec {
     /// Random bits per lane for stochastic rounding: 1 to 32 (only with stochastic). [default: 8]
     #[arg(long, value_name = "R")]
     pub random_bits: Option<u32>,
-    /// Use HBFPEmulator's exponent ceil(log2 max|x|) instead of floor(log2 max|x|) + 1 (they
-    /// differ only when max|x| is a power of two).
+    /// Use HBFPEmulator's exponent, X = ceil(log2(max|x| + 1e-8)) evaluated in float32, bit-exact
+    /// (docs/numerics.md), instead of floor(log2 max|x|) + 1. The all-zero block then has X = -26.
     #[arg(long, num_args = 0, default_missing_value = "true")]
     pub emulator_compat: Option<bool>,
     /// Flush subnormal inputs to zero.
@@ -546,12 +569,14 @@ impl ConvertUnit {
     }
 
     /// The range of the shared exponent before it is clamped to the E-bit range: from the smallest
-    /// subnormal's (one lower with the emulator rule) to the largest finite value's.
+    /// subnormal's (the zero block's -26 with the emulator rule) to the largest finite value's.
     pub fn natural_exp_range(&self) -> (i64, i64) {
         let f = self.conv.input.format();
+        if self.conv.rule == ExponentRule::EmulatorCompat {
+            return emulator::ThresholdTable::of(f).range();
+        }
         let emax = (1i64 << f.exp_bits()) - 2;
-        let lo = -(self.scale_offset() - 1) + 1
-            - i64::from(self.conv.rule == ExponentRule::EmulatorCompat);
+        let lo = -(self.scale_offset() - 1) + 1;
         (lo, emax - i64::from(f.bias()) + 1)
     }
 

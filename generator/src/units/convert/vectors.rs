@@ -125,7 +125,7 @@ pub fn generate(unit: &ConvertUnit, count: usize, seed: u64) -> Vec<ConvertVecto
     let input = unit.conv.input;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let corners = corner_values(input);
-    let mut blocks: Vec<Vec<u64>> = Vec::new();
+    let mut blocks: Vec<Vec<u64>> = threshold_blocks(unit, &mut rng);
     // each corner value alone in a block of ones, and as the whole block
     let one = corners[14];
     for &c in &corners {
@@ -150,6 +150,41 @@ pub fn generate(unit: &ConvertUnit, count: usize, seed: u64) -> Vec<ConvertVecto
         .into_iter()
         .map(|fp| vector(unit, fp, &mut rng))
         .collect()
+}
+
+/// With the emulator rule: for every binade where the rule's exponent is not the flat -26 of the
+/// smallest values, blocks whose largest magnitude is the binade's first value, its last, and the
+/// two values either side of its threshold (docs/numerics.md). The other lanes are random values
+/// of smaller binades, of either sign. Empty with the exact rule.
+pub fn threshold_blocks(unit: &ConvertUnit, rng: &mut ChaCha8Rng) -> Vec<Vec<u64>> {
+    if unit.conv.rule != super::ExponentRule::EmulatorCompat {
+        return Vec::new();
+    }
+    let f = unit.conv.input.format();
+    let fmax = mask(f.man_bits());
+    let t = super::emulator::ThresholdTable::of(f);
+    let flat = t.rows.iter().take_while(|r| **r == t.rows[0]).count();
+    let b = unit.block() as usize;
+    let mut blocks = Vec::new();
+    for (e, r) in t.rows.iter().enumerate().skip(flat.saturating_sub(1)) {
+        let e = e as u64;
+        let mut fracs = vec![0, fmax];
+        if r.from <= fmax {
+            fracs.extend([r.from - 1, r.from]);
+        }
+        for frac in fracs {
+            let sign = u64::from(rng.gen::<bool>()) << (f.bits() - 1);
+            let mut lanes: Vec<u64> = (0..b)
+                .map(|_| {
+                    let s = u64::from(rng.gen::<bool>()) << (f.bits() - 1);
+                    s | rng.gen_range(0..e << f.man_bits() | 1)
+                })
+                .collect();
+            lanes[rng.gen_range(0..b)] = sign | e << f.man_bits() | frac;
+            blocks.push(lanes);
+        }
+    }
+    blocks
 }
 
 /// Every block whose lanes are drawn from the corner values: `corners^B` vectors (use for B <= 2).

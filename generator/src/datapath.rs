@@ -177,35 +177,89 @@ impl Shape {
 /// The datapath's levels, inputs first, with pipeline registers after the levels in `slots`.
 pub fn levels(format: BlockFormat, slots: &[u32]) -> Vec<Level> {
     let b = format.block;
+    let e = format.element;
     let mut levels = vec![
         Level {
             index: 0,
             count: b,
-            width: format.element.bits(),
+            width: e.bits(),
             registered: false,
         },
         Level {
             index: 1,
             count: b,
-            width: format.element.product_bits(),
+            width: e.product_bits(),
             registered: false,
         },
     ];
-    let mut count = b;
-    for t in 1..=tree_levels(format) {
-        count = count.div_ceil(2);
-        let covered = (1u32 << t).min(b);
-        levels.push(Level {
-            index: t + 1,
-            count,
-            width: format.partial_sum_bits(covered),
-            registered: false,
-        });
-    }
+    levels.extend(sum_tree(1, b, (e.min_product(), e.max_product())));
     for l in &mut levels {
         l.registered = slots.contains(&l.index);
     }
     levels
+}
+
+/// The levels of a balanced adder tree over `terms` values in `range` (smallest, largest) that sit
+/// at level `after`: ceil(log2 terms) levels, numbered from `after + 1`, each value as wide as the
+/// exact sum of the terms it covers (no registers placed). Every adder tree of the generator takes
+/// its widths from here.
+pub fn sum_tree(after: u32, terms: u32, range: (i128, i128)) -> Vec<Level> {
+    let mut count = terms;
+    (1..=terms.next_power_of_two().ilog2())
+        .map(|t| {
+            count = count.div_ceil(2);
+            let covered = i128::from((1u32 << t).min(terms));
+            Level {
+                index: after + t,
+                count,
+                width: crate::format::signed_width_for(covered * range.1, covered * range.0),
+                registered: false,
+            }
+        })
+        .collect()
+}
+
+/// The adders of tree level `l` over the previous level `p`, whose signal is `src`: (lhs, rhs,
+/// pairs, odd) as [`LevelCtx`] holds them.
+pub fn adder_operands(l: &Level, p: &Level, src: &str) -> (String, String, u32, String) {
+    let ext = l.width - p.width;
+    let odd = if p.count % 2 == 1 {
+        sext(src, "2*i", p.width, ext)
+    } else {
+        String::new()
+    };
+    (
+        sext(src, "2*i", p.width, ext),
+        sext(src, "(2*i+1)", p.width, ext),
+        p.count / 2,
+        odd,
+    )
+}
+
+/// The template context of adder-tree levels: `levels` (the level before the tree first), with the
+/// stage of each registered level from `slots`.
+pub fn tree_ctx(levels: &[Level], slots: &[u32]) -> Vec<LevelCtx> {
+    levels
+        .windows(2)
+        .map(|w| {
+            let (p, l) = (&w[0], &w[1]);
+            let src = level_name(p.index, p.registered);
+            let (lhs, rhs, pairs, odd) = adder_operands(l, p, &src);
+            LevelCtx {
+                index: l.index,
+                count: l.count,
+                width: l.width,
+                bits: l.count * l.width,
+                registered: l.registered,
+                stage: slots.iter().position(|&x| x == l.index).unwrap_or(0) as u32,
+                src,
+                lhs,
+                rhs,
+                pairs,
+                odd,
+            }
+        })
+        .collect()
 }
 
 /// One level as `datapath.sv.tera` draws it.
@@ -263,15 +317,7 @@ pub fn level_ctx(format: BlockFormat, slots: &[u32]) -> Vec<LevelCtx> {
                 lhs = sext(&src, "i", m, m);
                 rhs = sext(&src, &format!("({}+i)", format.block), m, m);
             }
-            (_, Some(p)) => {
-                let ext = l.width - p.width;
-                pairs = p.count / 2;
-                lhs = sext(&src, "2*i", p.width, ext);
-                rhs = sext(&src, "(2*i+1)", p.width, ext);
-                if p.count % 2 == 1 {
-                    odd = sext(&src, "2*i", p.width, ext);
-                }
-            }
+            (_, Some(p)) => (lhs, rhs, pairs, odd) = adder_operands(l, p, &src),
             _ => {}
         }
         lctx.push(LevelCtx {

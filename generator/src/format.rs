@@ -1,12 +1,15 @@
 //! Number formats: the element of a block, the block's shared scale, and the block itself.
 //!
-//! Each is an enum so that later formats (OCP MX FP8/FP6/FP4 and INT8 elements, the E8M0 scale, MLS,
-//! S2FP8) are new variants rather than a rewrite. Today the project implements HBFP: two's-complement
-//! integer mantissas sharing a signed power-of-two exponent. The rules are written down in
+//! Each is an enum so that each format is a variant rather than a rewrite: HBFP (two's-complement
+//! integer mantissas sharing a signed power-of-two exponent) and OCP MX (FP8/FP6/FP4 and INT8
+//! elements, [`mx`], under an E8M0 scale); MLS and S2FP8 are to come. The rules are written down in
 //! `docs/numerics.md`; the functions here are their one implementation.
 
 use crate::error::{Error, Result};
 use serde::Serialize;
+
+pub mod mx;
+pub use mx::{MxElement, MxValue};
 
 /// Smallest accepted mantissa width (bits, sign included).
 pub const MANTISSA_BITS_MIN: u32 = 2;
@@ -33,6 +36,9 @@ pub enum ElementFormat {
         /// Width in bits, sign included.
         bits: u32,
     },
+    /// An OCP MX element (FP8, FP6, FP4 or INT8). Its integer view is its fixed point: a finite
+    /// code's value is `fixed * 2^-frac_bits` ([`MxElement::decode`]).
+    Mx(MxElement),
 }
 
 impl ElementFormat {
@@ -46,20 +52,25 @@ impl ElementFormat {
     pub fn bits(self) -> u32 {
         match self {
             ElementFormat::Int { bits } => bits,
+            ElementFormat::Mx(f) => f.bits(),
         }
     }
 
-    /// Smallest code, as a signed integer.
+    /// Smallest code, as a signed integer (MX: the most negative fixed-point value).
     pub fn min_code(self) -> i64 {
         match self {
             ElementFormat::Int { bits } => signed_range(bits).0,
+            ElementFormat::Mx(MxElement::Int8) => -128,
+            ElementFormat::Mx(f) => -(f.max_fixed() as i64),
         }
     }
 
-    /// Largest code, as a signed integer.
+    /// Largest code, as a signed integer (MX: the largest fixed-point value).
     pub fn max_code(self) -> i64 {
         match self {
             ElementFormat::Int { bits } => signed_range(bits).1,
+            ElementFormat::Mx(MxElement::Int8) => 127,
+            ElementFormat::Mx(f) => f.max_fixed() as i64,
         }
     }
 
@@ -67,6 +78,7 @@ impl ElementFormat {
     pub fn frac_bits(self) -> u32 {
         match self {
             ElementFormat::Int { bits } => bits - 1,
+            ElementFormat::Mx(f) => f.frac_bits(),
         }
     }
 
@@ -78,23 +90,29 @@ impl ElementFormat {
     }
 
     /// Largest exact product of two element codes.
-    pub fn max_product(self) -> i64 {
-        self.min_code() * self.min_code()
+    pub fn max_product(self) -> i128 {
+        let (lo, hi) = (i128::from(self.min_code()), i128::from(self.max_code()));
+        (lo * lo).max(hi * hi)
     }
 
     /// Smallest (most negative) exact product of two element codes.
-    pub fn min_product(self) -> i64 {
-        self.min_code() * self.max_code()
+    pub fn min_product(self) -> i128 {
+        i128::from(self.min_code()) * i128::from(self.max_code())
     }
 
-    /// The code's two's-complement bit pattern (the low `bits` bits).
+    /// The code's two's-complement bit pattern (the low `bits` bits). For an MX float the code is
+    /// its bit pattern already.
     pub fn encode(self, code: i64) -> u64 {
         code as u64 & mask(self.bits())
     }
 
-    /// The code of a `bits`-wide two's-complement bit pattern.
+    /// The code of a `bits`-wide two's-complement bit pattern (an MX float's pattern is its code,
+    /// see [`MxElement::decode`] for its value).
     pub fn decode(self, pattern: u64) -> i64 {
-        sign_extend(pattern, self.bits())
+        match self {
+            ElementFormat::Mx(f) if f.is_float() => (pattern & mask(self.bits())) as i64,
+            _ => sign_extend(pattern, self.bits()),
+        }
     }
 }
 
@@ -108,6 +126,10 @@ pub enum ScaleFormat {
         /// Width in bits.
         bits: u32,
     },
+    /// OCP MX's E8M0: an unsigned 8-bit biased exponent, 2^(code - 127); code 255 is NaN. As an
+    /// exponent, code c is c - 127 (-127 to 127), and the NaN code is 128. A block of zero
+    /// elements under the lowest scale is the canonical zero block.
+    E8M0,
 }
 
 impl ScaleFormat {
@@ -121,6 +143,7 @@ impl ScaleFormat {
     pub fn bits(self) -> u32 {
         match self {
             ScaleFormat::SignedExp { bits } => bits,
+            ScaleFormat::E8M0 => 8,
         }
     }
 
@@ -128,6 +151,7 @@ impl ScaleFormat {
     pub fn min_exp(self) -> i64 {
         match self {
             ScaleFormat::SignedExp { bits } => signed_range(bits).0,
+            ScaleFormat::E8M0 => -mx::E8M0_BIAS,
         }
     }
 
@@ -135,6 +159,7 @@ impl ScaleFormat {
     pub fn max_exp(self) -> i64 {
         match self {
             ScaleFormat::SignedExp { bits } => signed_range(bits).1,
+            ScaleFormat::E8M0 => mx::E8M0_NAN as i64 - mx::E8M0_BIAS,
         }
     }
 
@@ -158,14 +183,20 @@ impl ScaleFormat {
         signed_width_for(2 * self.max_exp(), 2 * self.min_exp())
     }
 
-    /// The exponent's two's-complement bit pattern.
+    /// The exponent's bit pattern: two's complement, or E8M0's biased code.
     pub fn encode(self, exp: i64) -> u64 {
-        exp as u64 & mask(self.bits())
+        match self {
+            ScaleFormat::SignedExp { .. } => exp as u64 & mask(self.bits()),
+            ScaleFormat::E8M0 => (exp + mx::E8M0_BIAS) as u64 & mask(8),
+        }
     }
 
-    /// The exponent of a `bits`-wide two's-complement bit pattern.
+    /// The exponent of a bit pattern of the scale's width.
     pub fn decode(self, pattern: u64) -> i64 {
-        sign_extend(pattern, self.bits())
+        match self {
+            ScaleFormat::SignedExp { .. } => sign_extend(pattern, self.bits()),
+            ScaleFormat::E8M0 => (pattern & mask(8)) as i64 - mx::E8M0_BIAS,
+        }
     }
 }
 
@@ -191,6 +222,16 @@ impl BlockFormat {
         })
     }
 
+    /// An OCP MX block format: `block` elements of `element` under an E8M0 scale.
+    pub fn mx(element: MxElement, block: u32) -> Result<Self> {
+        check_range("block", block, BLOCK_MIN, BLOCK_MAX)?;
+        Ok(BlockFormat {
+            element: ElementFormat::Mx(element),
+            scale: ScaleFormat::E8M0,
+            block,
+        })
+    }
+
     /// Width of the exact sum of `block` element products (two's complement, bits): the smallest
     /// width that holds every possible sum, including every lane at the most negative code.
     ///
@@ -201,7 +242,7 @@ impl BlockFormat {
 
     /// Width of the exact sum of `terms` element products (two's complement, bits).
     pub fn partial_sum_bits(self, terms: u32) -> u32 {
-        let n = i64::from(terms);
+        let n = i128::from(terms);
         signed_width_for(
             n * self.element.max_product(),
             n * self.element.min_product(),
@@ -209,25 +250,27 @@ impl BlockFormat {
     }
 
     /// Largest possible exact dot-product sum.
-    pub fn max_dot_sum(self) -> i64 {
-        i64::from(self.block) * self.element.max_product()
+    pub fn max_dot_sum(self) -> i128 {
+        i128::from(self.block) * self.element.max_product()
     }
 
     /// Smallest possible exact dot-product sum.
-    pub fn min_dot_sum(self) -> i64 {
-        i64::from(self.block) * self.element.min_product()
+    pub fn min_dot_sum(self) -> i128 {
+        i128::from(self.block) * self.element.min_product()
     }
 
     /// Short name such as `HBFP4x64` for messages and tables.
     pub fn label(self) -> String {
         match self.element {
             ElementFormat::Int { bits } => format!("HBFP{bits}x{}", self.block),
+            ElementFormat::Mx(f) => format!("{}x{}", f.label(), self.block),
         }
     }
 }
 
 /// The smallest two's-complement width holding both `max` and `min` (`min <= 0 <= max`).
-pub fn signed_width_for(max: i64, min: i64) -> u32 {
+pub fn signed_width_for(max: impl Into<i128>, min: impl Into<i128>) -> u32 {
+    let (max, min) = (max.into(), min.into());
     let mut w = 1u32;
     while !(fits_signed(max, w) && fits_signed(min, w)) {
         w += 1;
@@ -236,12 +279,12 @@ pub fn signed_width_for(max: i64, min: i64) -> u32 {
 }
 
 /// Whether `v` is representable as a `w`-bit two's-complement integer.
-pub fn fits_signed(v: i64, w: u32) -> bool {
-    if w >= 64 {
+pub fn fits_signed(v: impl Into<i128>, w: u32) -> bool {
+    if w >= 128 {
         return true;
     }
-    let (lo, hi) = signed_range(w);
-    (lo..=hi).contains(&v)
+    let v = v.into();
+    (-(1i128 << (w - 1))..(1i128 << (w - 1))).contains(&v)
 }
 
 /// The range of a `w`-bit two's-complement integer (`1 <= w <= 63`): `(-2^(w-1), 2^(w-1) - 1)`.

@@ -5,6 +5,8 @@ use crate::error::{Error, Result};
 use crate::format::BlockFormat;
 use serde::Serialize;
 
+pub mod mx;
+
 /// One HBFP block: element codes and a shared exponent code, as signed integers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Block {

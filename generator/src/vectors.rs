@@ -114,6 +114,7 @@ impl VectorLayout {
                 lanes_hex(
                     v.lanes.iter().map(|&x| x & mask(lane_bits)),
                     lane_bits,
+                    f.width,
                     f.padded,
                 )
             })
@@ -142,6 +143,12 @@ impl Value {
     /// A signed value filling the field, as its two's-complement pattern.
     pub fn signed(v: i64) -> Self {
         Value::one(v as u64)
+    }
+
+    /// A signed value of up to 128 bits filling the field, as its two's-complement pattern (for
+    /// sums wider than 64 bits).
+    pub fn wide(v: i128) -> Self {
+        Value::lanes([v as u64, (v >> 64) as u64], 64)
     }
 
     /// Lanes of `lane_bits` each.
@@ -173,13 +180,22 @@ pub fn random_block(f: crate::format::BlockFormat, rng: &mut ChaCha8Rng) -> Bloc
     }
 }
 
-/// Hex digits (most significant first) of a field built from `lanes` of `lane_bits` each, lane 0 at
-/// the least significant end, padded to `padded` bits.
-pub fn lanes_hex(lanes: impl Iterator<Item = u64>, lane_bits: u32, padded: u32) -> String {
+/// Hex digits (most significant first) of a `width`-bit field built from `lanes` of `lane_bits`
+/// each, lane 0 at the least significant end (bits from `width` up are dropped), padded to `padded`
+/// bits.
+pub fn lanes_hex(
+    lanes: impl Iterator<Item = u64>,
+    lane_bits: u32,
+    width: u32,
+    padded: u32,
+) -> String {
     let mut bits = vec![false; padded as usize];
     for (i, v) in lanes.enumerate() {
         for j in 0..lane_bits {
-            bits[i * lane_bits as usize + j as usize] = (v >> j) & 1 == 1;
+            let k = i * lane_bits as usize + j as usize;
+            if k < width as usize {
+                bits[k] = (v >> j) & 1 == 1;
+            }
         }
     }
     bits.chunks(4)
@@ -333,6 +349,21 @@ impl FileWords {
     /// The field `name` as one number.
     pub fn scalar(&self, name: &str) -> u64 {
         self.lanes(name, self.bits(name).len() as u32)[0]
+    }
+
+    /// The field `name` as a signed number of up to 128 bits (sign-extended from its width).
+    pub fn wide_signed(&self, name: &str) -> i128 {
+        let bits = self.bits(name);
+        let v = bits
+            .iter()
+            .enumerate()
+            .fold(0i128, |v, (j, &b)| v | (i128::from(b) << j));
+        let w = bits.len() as u32;
+        if w < 128 && bits.last() == Some(&true) {
+            v - (1i128 << w)
+        } else {
+            v
+        }
     }
 
     /// The field `name` as lanes of `lane_bits`, lane 0 first.

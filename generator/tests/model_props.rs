@@ -113,7 +113,10 @@ fn sum_width_is_tight_at_both_ends() {
                 .dot(&all(f.element.min_code()), &all(f.element.max_code()))
                 .unwrap()
                 .sum;
-            assert_eq!((max, min), (f.max_dot_sum(), f.min_dot_sum()));
+            assert_eq!(
+                (i128::from(max), i128::from(min)),
+                (f.max_dot_sum(), f.min_dot_sum())
+            );
             let w = u.sum_bits();
             assert!(fits_signed(max, w) && fits_signed(min, w));
             assert!(

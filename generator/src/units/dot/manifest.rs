@@ -38,7 +38,7 @@ pub struct DotDerived {
     /// The largest accepted number of stages.
     pub max_stages: u32,
     /// Most positive and most negative possible sums.
-    pub sum_range: [i64; 2],
+    pub sum_range: [i128; 2],
     /// Exponent code of the canonical zero block.
     pub zero_exp: i64,
     /// Exponent code of a NaN block.

@@ -8,6 +8,7 @@ pub mod fp_mac;
 pub mod int_dot;
 pub mod mac;
 pub mod mixed;
+pub mod mx_convert;
 pub mod mx_dot;
 
 use crate::unit::{Kind, UnitKind};
@@ -20,6 +21,7 @@ pub static REGISTRY: &[&dyn UnitKind] = &[
     &Kind::<fp_mac::FpMacUnit>::new(),
     &Kind::<mixed::MixedUnit>::new(),
     &Kind::<int_dot::IntDotUnit>::new(),
+    &Kind::<mx_convert::MxConvertUnit>::new(),
     &Kind::<mx_dot::MxDotUnit>::new(),
 ];
 

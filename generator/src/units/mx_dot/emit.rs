@@ -13,8 +13,16 @@ use serde::Serialize;
 /// The command line that regenerates `unit`.
 pub fn command_line(unit: &MxDotUnit) -> String {
     format!(
-        "hbfpgen gen mx-dot --elements {} --elements-b {} --block {} --stages {} --tag-bits {} --name {}",
-        unit.a, unit.b, unit.block, unit.stages, unit.tag_bits, unit.name
+        "hbfpgen gen mx-dot --elements {} --elements-b {} --block {} --stages {} --tag-bits {}{} --name {}",
+        unit.a,
+        unit.b,
+        unit.block,
+        unit.stages,
+        unit.tag_bits,
+        unit.shape
+            .map(|s| format!(" --datapath {}", s.datapath))
+            .unwrap_or_default(),
+        unit.name
     )
 }
 
@@ -38,6 +46,14 @@ pub fn header(unit: &MxDotUnit, what: &str) -> String {
                 MxDotUnit::tree_levels_for(unit.block),
                 unit.max_stages()
             ),
+            match &unit.shape {
+                Some(s) => format!(
+                    "// Datapath: each element decoded to a {}-bit two's-complement integer (its fixed-point value), then {}",
+                    s.mantissa_bits(),
+                    s.summary()
+                ),
+                None => "// Datapath: shift (significand products shifted into place by the exponent sum, then an adder tree)".into(),
+            },
             format!(
                 "// Latency: {} cycles without back-pressure; one operation per cycle. Registers after levels: [{}]",
                 unit.stages,
@@ -134,10 +150,14 @@ struct MxDotContext {
     reg0: bool,
     reg1: bool,
     reg2: bool,
-    /// Adder-tree levels (drawn by the shared datapath template).
+    /// Adder-tree levels, or the integer datapath's levels (drawn by the shared datapath template).
     levels: Vec<LevelCtx>,
-    heap: Option<()>,
+    heap: Option<crate::bitheap::HeapCtx>,
     fault_lane_bit: Option<u32>,
+    /// The integer datapath: lane width M (0 for the shift datapath), its operand bus and level 0.
+    int_bits: u32,
+    man_bus: u32,
+    lvl0_src: &'static str,
     /// The signal of the sum.
     result: String,
     stages: Vec<StageCtx>,
@@ -153,6 +173,11 @@ pub fn sv(unit: &MxDotUnit) -> Result<String> {
     let flags = 1 + if unit.has_inf() { 2 } else { 0 };
     let side_bits = EXP_OUT_BITS + flags + unit.tag_bits;
     let last = levels.last().expect("three levels at least");
+    let (tree, heap) = match &unit.shape {
+        Some(s) => s.ctx_with(&slots, None),
+        None => (tree_ctx(&levels[2..], &slots), None),
+    };
+    let int_bits = unit.shape.map(|s| s.mantissa_bits()).unwrap_or(0);
     let ctx = MxDotContext {
         header: header(
             unit,
@@ -181,10 +206,13 @@ pub fn sv(unit: &MxDotUnit) -> Result<String> {
         src1: level_name(1, reg(1)),
         reg0: reg(0),
         reg1: reg(1),
-        reg2: reg(2),
-        levels: tree_ctx(&levels[2..], &slots),
-        heap: None,
+        reg2: levels.len() > 2 && reg(2),
+        levels: tree,
+        heap,
         fault_lane_bit: None,
+        int_bits,
+        man_bus: unit.block * int_bits,
+        lvl0_src: "{dec_b, dec_a}",
         result: level_name(last.index, last.registered),
         stages: uniform_stages(&slots, side_bits, "out_ready_i"),
         last_stage: (slots.len() as u32).saturating_sub(1),

@@ -8,7 +8,7 @@ pub mod emit;
 pub mod manifest;
 pub mod vectors;
 
-use crate::datapath::{sum_tree, Level};
+use crate::datapath::{sum_tree, Datapath, Level, Shape};
 use crate::error::Result;
 use crate::format::{check_range, signed_width_for, MxElement, BLOCK_MAX, BLOCK_MIN};
 use crate::ident::resolve_name;
@@ -39,10 +39,17 @@ pub struct MxDotSpec {
     /// Block size K, elements sharing one E8M0 scale: 1 to 4096. [default: 32]
     #[arg(short, long, value_name = "K")]
     pub block: Option<u32>,
-    /// Pipeline register stages: 0 (combinational) to the maximum ceil(log2 K) + 3, or `max`.
-    /// The latency is exactly S cycles. [default: max]
+    /// Pipeline register stages: 0 (combinational) to the maximum, or `max`. The maximum is that
+    /// of hbfp_dot's datapath of M-bit lanes when both formats' fixed-point values fit M <= 16
+    /// bits (fp4: 5, fp6-e2m3: 7, int8: 8, fp6-e3m2: 10), else ceil(log2 K) + 3. The latency is
+    /// exactly S cycles. [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
+    /// How the products are summed when both formats' fixed-point values fit 16 bits: `bitheap`,
+    /// `tree` or `dsp2` (M <= 5), as in hbfp_dot. FP8 operands always take the shift datapath
+    /// (significand products shifted into place, then an adder tree). [default: bitheap]
+    #[arg(long, value_name = "tree|bitheap|dsp2")]
+    pub datapath: Option<Datapath>,
     /// Width of a tag that travels with each operation (tag_i to tag_o): 0 to 64. [default: 0]
     #[arg(short, long, value_name = "T")]
     pub tag_bits: Option<u32>,
@@ -59,8 +66,34 @@ impl MxDotSpec {
         let b = self.elements_b.unwrap_or(a);
         let block = self.block.unwrap_or(BLOCK_DEFAULT);
         check_range("block", block, BLOCK_MIN, BLOCK_MAX)?;
-        let max = MxDotUnit::max_stages_for(block);
+        let int_bits = MxDotUnit::int_bits_for(a, b);
+        let datapath = self.datapath.unwrap_or_default();
+        let shape = |stages| {
+            int_bits.map(|m| -> Result<Shape> {
+                let format = crate::format::BlockFormat::hbfp(m, block, 10)?;
+                datapath.check(format)?;
+                Ok(Shape {
+                    format,
+                    stages,
+                    datapath,
+                })
+            })
+        };
+        let max = match shape(0).transpose()? {
+            Some(s) => s.max_stages(),
+            None if self.datapath.is_some() => {
+                return Err(crate::error::Error::OutOfRange {
+                    name: "datapath",
+                    value: datapath.to_string(),
+                    allowed: format!(
+                        "none for {a} x {b}: FP8 operands take the shift datapath (--datapath is for fp4, fp6 and int8)"
+                    ),
+                })
+            }
+            None => MxDotUnit::max_stages_for(block),
+        };
         let stages = resolve_stages(self.stages, max, block)?;
+        let shape = shape(stages).transpose()?;
         let tag_bits = self.tag_bits.unwrap_or(0);
         check_range("tag_bits", tag_bits, 0, TAG_BITS_MAX)?;
         let name = resolve_name(self.name.as_deref(), || {
@@ -72,6 +105,9 @@ impl MxDotSpec {
             if tag_bits > 0 {
                 n.push_str(&format!("_t{tag_bits}"));
             }
+            if shape.is_some() {
+                n.push_str(datapath.name_suffix());
+            }
             n
         })?;
         Ok(MxDotUnit {
@@ -80,6 +116,7 @@ impl MxDotSpec {
             block,
             stages,
             tag_bits,
+            shape,
             name,
         })
     }
@@ -98,6 +135,10 @@ pub struct MxDotUnit {
     pub stages: u32,
     /// Tag width (0 = no tag ports).
     pub tag_bits: u32,
+    /// The integer datapath of M-bit lanes when both formats' fixed-point values fit M <= 16 bits
+    /// (each element decoded to an M-bit two's-complement integer, then hbfp_dot's datapath);
+    /// `None` for the shift datapath of FP8.
+    pub shape: Option<Shape>,
     /// Module name.
     pub name: String,
 }
@@ -128,6 +169,17 @@ impl Split {
 }
 
 impl MxDotUnit {
+    /// The width M of a two's-complement integer that holds every finite element of `a` and `b`
+    /// in fixed point, when it is at most 16 (fp4: 5, fp6-e2m3: 7, int8: 8, fp6-e3m2: 10).
+    pub fn int_bits_for(a: MxElement, b: MxElement) -> Option<u32> {
+        let bits = |f: MxElement| match f {
+            MxElement::Int8 => 8,
+            f => f.fixed_bits() + 1,
+        };
+        let m = bits(a).max(bits(b));
+        (m <= crate::format::MANTISSA_BITS_MAX).then_some(m)
+    }
+
     /// Levels of the adder tree, ceil(log2 K).
     pub fn tree_levels_for(block: u32) -> u32 {
         block.next_power_of_two().ilog2()
@@ -141,7 +193,10 @@ impl MxDotUnit {
 
     /// The most stages of this unit.
     pub fn max_stages(&self) -> u32 {
-        Self::max_stages_for(self.block)
+        match &self.shape {
+            Some(s) => s.max_stages(),
+            None => Self::max_stages_for(self.block),
+        }
     }
 
     /// The split of A's and B's elements.
@@ -207,6 +262,9 @@ impl MxDotUnit {
 
     /// Width W of `sum_o`: the exact sum of K terms.
     pub fn sum_bits(&self) -> u32 {
+        if let Some(s) = &self.shape {
+            return s.sum_bits();
+        }
         let (lo, hi) = self.term_range();
         let k = i128::from(self.block);
         signed_width_for(k * hi, k * lo)
@@ -240,12 +298,18 @@ impl MxDotUnit {
 
     /// The register slots, placed by the levels' estimated delays.
     pub fn register_slots(&self) -> Vec<u32> {
-        crate::pipeline::place_slots(&self.level_weights(), self.stages)
+        match &self.shape {
+            Some(s) => s.register_slots(),
+            None => crate::pipeline::place_slots(&self.level_weights(), self.stages),
+        }
     }
 
     /// The levels: inputs, significand products, aligned terms, then the adder tree.
     pub fn levels(&self) -> Vec<Level> {
-        self.levels_with(&self.register_slots())
+        match &self.shape {
+            Some(s) => s.levels(),
+            None => self.levels_with(&self.register_slots()),
+        }
     }
 
     fn levels_with(&self, slots: &[u32]) -> Vec<Level> {
@@ -406,6 +470,7 @@ impl crate::unit::Unit for MxDotUnit {
             "elements_b": self.b,
             "block": self.block,
             "stages": self.stages,
+            "datapath": self.shape.map(|s| s.datapath.to_string()).unwrap_or_else(|| "shift".into()),
         })
     }
 }

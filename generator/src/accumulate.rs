@@ -19,22 +19,106 @@ pub struct Accumulator {
 }
 
 impl Accumulator {
+    /// The accumulator of an accumulating unit's flags: a preset `acc` (fp32, bf16, fp16, fp12) or
+    /// `acc_exp_bits` with `acc_man_bits`, and `saturate`; unset, fp32 overflowing to infinity.
+    /// The error names the flag to change.
+    pub fn of_spec(
+        acc: Option<&str>,
+        acc_exp_bits: Option<u32>,
+        acc_man_bits: Option<u32>,
+        saturate: Option<bool>,
+    ) -> crate::error::Result<Self> {
+        use crate::error::Error;
+        let format = match (acc, acc_exp_bits, acc_man_bits) {
+            (None, None, None) => FpFormat::FP32,
+            (Some(p), None, None) => match p {
+                "fp32" | "bf16" | "fp16" | "fp12" => FpFormat::preset(p)?,
+                _ => {
+                    return Err(Error::OutOfRange {
+                        name: "acc",
+                        value: p.to_owned(),
+                        allowed: "fp32, bf16, fp16, fp12, or acc_exp_bits and acc_man_bits".into(),
+                    })
+                }
+            },
+            (None, Some(e), Some(m)) => FpFormat::new(e, m).map_err(|err| match err {
+                Error::OutOfRange {
+                    name,
+                    value,
+                    allowed,
+                } => Error::OutOfRange {
+                    name: if name == "exp_bits" {
+                        "acc_exp_bits"
+                    } else {
+                        "acc_man_bits"
+                    },
+                    value,
+                    allowed,
+                },
+                other => other,
+            })?,
+            (Some(p), _, _) => {
+                return Err(Error::OutOfRange {
+                    name: "acc",
+                    value: p.to_owned(),
+                    allowed: "a preset, or acc_exp_bits and acc_man_bits, not both".into(),
+                })
+            }
+            (None, e, _) => {
+                return Err(Error::OutOfRange {
+                    name: if e.is_none() {
+                        "acc_exp_bits"
+                    } else {
+                        "acc_man_bits"
+                    },
+                    value: "missing".into(),
+                    allowed: "acc_exp_bits and acc_man_bits go together".into(),
+                })
+            }
+        };
+        Ok(Accumulator {
+            format,
+            overflow: if saturate.unwrap_or(false) {
+                Overflow::Saturate
+            } else {
+                Overflow::Infinity
+            },
+        })
+    }
+
     /// acc + sum * 2^exp with one rounding, for the accumulator bit pattern `acc`; a NaN block
     /// (`nan`) or a NaN accumulator gives the canonical NaN, and an infinite accumulator stays
     /// infinite (a block sum is always finite).
     pub fn add_block(&self, acc: u64, sum: i64, exp: i64, nan: bool) -> u64 {
+        self.add_wide_block(acc, i128::from(sum), exp, nan, None)
+    }
+
+    /// acc + sum * 2^exp as [`Accumulator::add_block`], for a block sum of up to 99 magnitude bits
+    /// (an MX block) that may be infinite: `inf` is the sign of an infinite block (its `sum` is then
+    /// ignored). An infinite block gives that infinity, or the canonical NaN against an infinite
+    /// accumulator of the other sign (IEEE's rules).
+    pub fn add_wide_block(
+        &self,
+        acc: u64,
+        sum: i128,
+        exp: i64,
+        nan: bool,
+        inf: Option<bool>,
+    ) -> u64 {
         let f = self.format;
         if nan {
             return f.nan();
         }
-        let a = match f.decode(acc) {
-            FpValue::NaN => return f.nan(),
-            FpValue::Inf { neg } => return f.inf(neg),
-            v => v.exact().expect("zero or finite"),
+        let a = match (f.decode(acc), inf) {
+            (FpValue::NaN, _) => return f.nan(),
+            (FpValue::Inf { neg }, Some(b)) if neg != b => return f.nan(),
+            (FpValue::Inf { neg }, _) => return f.inf(neg),
+            (_, Some(b)) => return f.inf(b),
+            (v, None) => v.exact().expect("zero or finite"),
         };
         let b = Exact {
             neg: sum < 0,
-            mag: u128::from(sum.unsigned_abs()),
+            mag: sum.unsigned_abs(),
             exp: i32::try_from(exp).expect("a block sum's exponent fits i32"),
         };
         round(f, add(a, b), self.overflow)

@@ -278,18 +278,21 @@ pub fn round(format: FpFormat, x: Exact, overflow: Overflow) -> u64 {
 
 /// The sum of two exact values, for rounding with [`round`]: `round(f, add(a, b), o)` is the
 /// correctly rounded a + b for every format `f` (at most 60 fraction bits, which every FP(e, m) has).
-/// Magnitudes must be below 2^64 (every decoded float, and every product of two floats of up to
-/// 32 significant bits, is).
+/// Magnitudes must be below 2^100 (every decoded float, every product of two floats of up to 32
+/// significant bits, and every exact MX block sum is).
 ///
-/// The result is exact when it fits 128 bits. Otherwise the addends are more than 57 binades
-/// apart, so no cancellation can happen. The smaller addend's bits more than 120 binades below the
-/// larger's top are then replaced by half a unit of that position (a sticky bit). That moves the sum
-/// only inside an interval that contains no rounding boundary of any such format, so the rounding is
-/// unchanged. An exact zero sum of opposite signs is +0 (round to nearest); -0 + -0 is -0.
+/// The sum is formed in units of 2^p, p 120 binades below the larger addend's top bit T. If the
+/// smaller addend's top lies within 20 binades of T, its lowest bit (at most 99 below its top) is at
+/// or above p, and the result is exact. Otherwise the smaller addend is more than 20 binades below,
+/// so cancellation can lower the result's top by at most one binade and every rounding position
+/// lies above T - 62; the smaller addend's bits below p are then replaced by half a unit of that
+/// position (a sticky bit), which moves the sum only inside an interval that contains no rounding
+/// boundary of any such format, so the rounding is unchanged. An exact zero sum of opposite signs is
+/// +0 (round to nearest); -0 + -0 is -0.
 pub fn add(a: Exact, b: Exact) -> Exact {
     debug_assert!(
-        a.mag >> 64 == 0 && b.mag >> 64 == 0,
-        "magnitudes must be below 2^64"
+        a.mag >> 100 == 0 && b.mag >> 100 == 0,
+        "magnitudes must be below 2^100"
     );
     if a.mag == 0 && b.mag == 0 {
         return Exact {

@@ -10,6 +10,7 @@ pub mod mac;
 pub mod mixed;
 pub mod mx_convert;
 pub mod mx_dot;
+pub mod mx_mac;
 
 use crate::unit::{Kind, UnitKind};
 
@@ -23,6 +24,7 @@ pub static REGISTRY: &[&dyn UnitKind] = &[
     &Kind::<int_dot::IntDotUnit>::new(),
     &Kind::<mx_convert::MxConvertUnit>::new(),
     &Kind::<mx_dot::MxDotUnit>::new(),
+    &Kind::<mx_mac::MxMacUnit>::new(),
 ];
 
 /// The registry entry whose command-line name (`dot`) or kind (`hbfp_dot`) is `name`.

@@ -8,7 +8,7 @@ pub mod vectors;
 
 use crate::accumulate::{Accumulator, AccumulatorDatapath};
 use crate::error::Result;
-use crate::fp::{FpFormat, Overflow};
+use crate::fp::Overflow;
 use crate::model::Block;
 use crate::ports::{self, Port};
 use crate::units::dot::DotUnit;
@@ -90,7 +90,6 @@ pub struct MacUnit {
 impl MacSpec {
     /// Validates the spec and derives the unit.
     pub fn resolve(&self) -> Result<MacUnit> {
-        use crate::error::Error;
         use crate::units::dot::{DotSpec, TAG_BITS_MAX};
         let dot = DotSpec {
             mantissa: self.mantissa,
@@ -100,61 +99,12 @@ impl MacSpec {
             ..Default::default()
         }
         .resolve()?;
-        let format = match (&self.acc, self.acc_exp_bits, self.acc_man_bits) {
-            (None, None, None) => FpFormat::FP32,
-            (Some(p), None, None) => match p.as_str() {
-                "fp32" | "bf16" | "fp16" | "fp12" => FpFormat::preset(p)?,
-                _ => {
-                    return Err(Error::OutOfRange {
-                        name: "acc",
-                        value: p.clone(),
-                        allowed: "fp32, bf16, fp16, fp12, or acc_exp_bits and acc_man_bits".into(),
-                    })
-                }
-            },
-            (None, Some(e), Some(m)) => FpFormat::new(e, m).map_err(|err| match err {
-                Error::OutOfRange {
-                    name,
-                    value,
-                    allowed,
-                } => Error::OutOfRange {
-                    name: if name == "exp_bits" {
-                        "acc_exp_bits"
-                    } else {
-                        "acc_man_bits"
-                    },
-                    value,
-                    allowed,
-                },
-                other => other,
-            })?,
-            (Some(p), _, _) => {
-                return Err(Error::OutOfRange {
-                    name: "acc",
-                    value: p.clone(),
-                    allowed: "a preset, or acc_exp_bits and acc_man_bits, not both".into(),
-                })
-            }
-            (None, e, _) => {
-                return Err(Error::OutOfRange {
-                    name: if e.is_none() {
-                        "acc_exp_bits"
-                    } else {
-                        "acc_man_bits"
-                    },
-                    value: "missing".into(),
-                    allowed: "acc_exp_bits and acc_man_bits go together".into(),
-                })
-            }
-        };
-        let acc = Accumulator {
-            format,
-            overflow: if self.saturate.unwrap_or(false) {
-                Overflow::Saturate
-            } else {
-                Overflow::Infinity
-            },
-        };
+        let acc = crate::accumulate::Accumulator::of_spec(
+            self.acc.as_deref(),
+            self.acc_exp_bits,
+            self.acc_man_bits,
+            self.saturate,
+        )?;
         let schedule = crate::acc_loop::Schedule::resolve(self.contexts, self.acc_stages)?;
         let max = MacUnit::max_stages_for(&dot, &schedule);
         let stages = crate::pipeline::resolve_stages(self.stages, max, dot.block())?;

@@ -120,12 +120,10 @@ impl OperandCtx {
     }
 }
 
-/// What `rtl-templates/mx_dot/mx_dot.sv.tera` draws. Widths are in bits.
+/// What the shared MX datapath (`rtl-templates/mx_dot/mx_datapath.sv.tera`) draws, flattened into
+/// the context of each unit that includes it (`mx_dot`, `mx_mac`). Widths are in bits.
 #[derive(Serialize)]
-struct MxDotContext {
-    header: String,
-    name: String,
-    ports: String,
+pub struct MxDatapathCtx {
     /// Lanes K.
     lanes: u32,
     /// The two operands.
@@ -133,9 +131,7 @@ struct MxDotContext {
     /// Whether any element has NaN codes, and infinities.
     has_nan: bool,
     has_inf: bool,
-    /// Tag width.
-    tag_bits: u32,
-    /// Side band width: exponent sum, flags, tag.
+    /// Side band width (the including unit's).
     side_bits: u32,
     /// Level widths: inputs (both operands), a lane of level 1 ({sign, shift, product}), the
     /// shift and the significand product in it, and a lane's aligned term.
@@ -158,36 +154,22 @@ struct MxDotContext {
     int_bits: u32,
     man_bus: u32,
     lvl0_src: &'static str,
-    /// The signal of the sum.
-    result: String,
-    stages: Vec<StageCtx>,
-    last_stage: u32,
-    out_ready: &'static str,
+    /// The signal of the exact sum.
+    pub sum_src: String,
 }
 
-/// Renders the SystemVerilog of `unit`.
-pub fn sv(unit: &MxDotUnit) -> Result<String> {
-    let slots = unit.register_slots();
-    let levels = unit.levels();
+/// The datapath context of `unit` with pipeline registers after the levels in `slots` and a side
+/// band of `side_bits`.
+pub fn datapath_ctx(unit: &MxDotUnit, slots: &[u32], side_bits: u32) -> MxDatapathCtx {
+    let levels = unit.levels_with(slots);
     let reg = |i: usize| levels[i].registered;
-    let flags = 1 + if unit.has_inf() { 2 } else { 0 };
-    let side_bits = EXP_OUT_BITS + flags + unit.tag_bits;
-    let last = levels.last().expect("three levels at least");
+    let last = levels.last().expect("two levels at least");
     let (tree, heap) = match &unit.shape {
-        Some(s) => s.ctx_with(&slots, None),
-        None => (tree_ctx(&levels[2..], &slots), None),
+        Some(s) => s.ctx_with(slots, None),
+        None => (tree_ctx(&levels[2..], slots), None),
     };
     let int_bits = unit.shape.map(|s| s.mantissa_bits()).unwrap_or(0);
-    let ctx = MxDotContext {
-        header: header(
-            unit,
-            &format!(
-                "{}: exact dot product of MX blocks, {} x {}",
-                unit.name, unit.a, unit.b
-            ),
-        ),
-        name: unit.name.clone(),
-        ports: crate::ports::sv_declaration(&unit.ports()),
+    MxDatapathCtx {
         lanes: unit.block,
         ops: vec![
             OperandCtx::of("a", unit.a, 0, unit.b),
@@ -195,7 +177,6 @@ pub fn sv(unit: &MxDotUnit) -> Result<String> {
         ],
         has_nan: unit.a.has_nan() || unit.b.has_nan(),
         has_inf: unit.has_inf(),
-        tag_bits: unit.tag_bits,
         side_bits,
         in_bits: unit.block * (unit.a.bits() + unit.b.bits()),
         l1_lane: levels[1].width,
@@ -213,10 +194,50 @@ pub fn sv(unit: &MxDotUnit) -> Result<String> {
         int_bits,
         man_bus: unit.block * int_bits,
         lvl0_src: "{dec_b, dec_a}",
-        result: level_name(last.index, last.registered),
+        sum_src: level_name(last.index, last.registered),
+    }
+}
+
+/// What `rtl-templates/mx_dot/mx_dot.sv.tera` draws.
+#[derive(Serialize)]
+struct MxDotContext {
+    header: String,
+    name: String,
+    ports: String,
+    /// Tag width.
+    tag_bits: u32,
+    /// The signal of the sum.
+    result: String,
+    stages: Vec<StageCtx>,
+    last_stage: u32,
+    out_ready: &'static str,
+    /// The datapath.
+    #[serde(flatten)]
+    dp: MxDatapathCtx,
+}
+
+/// Renders the SystemVerilog of `unit`.
+pub fn sv(unit: &MxDotUnit) -> Result<String> {
+    let slots = unit.register_slots();
+    let flags = 1 + if unit.has_inf() { 2 } else { 0 };
+    let side_bits = EXP_OUT_BITS + flags + unit.tag_bits;
+    let dp = datapath_ctx(unit, &slots, side_bits);
+    let ctx = MxDotContext {
+        header: header(
+            unit,
+            &format!(
+                "{}: exact dot product of MX blocks, {} x {}",
+                unit.name, unit.a, unit.b
+            ),
+        ),
+        name: unit.name.clone(),
+        ports: crate::ports::sv_declaration(&unit.ports()),
+        tag_bits: unit.tag_bits,
+        result: dp.sum_src.clone(),
         stages: uniform_stages(&slots, side_bits, "out_ready_i"),
         last_stage: (slots.len() as u32).saturating_sub(1),
         out_ready: "out_ready_i",
+        dp,
     };
     render("mx_dot.sv", &ctx)
 }

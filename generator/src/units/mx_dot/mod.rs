@@ -280,12 +280,12 @@ impl MxDotUnit {
         self.a.has_inf() || self.b.has_inf()
     }
 
-    /// Each level's estimated delay, inputs first ([`crate::pipeline::delay`]).
-    pub fn level_weights(&self) -> Vec<u32> {
+    /// Each level's estimated delay of the shift datapath, inputs first ([`crate::pipeline::delay`]).
+    fn level_weights(&self) -> Vec<u32> {
         use crate::pipeline::delay;
         let (a, b) = self.splits();
         let shift_levels = 32 - self.max_shift().leading_zeros();
-        self.levels_with(&[])
+        self.shift_levels(&[])
             .iter()
             .map(|l| match l.index {
                 0 => delay::INPUTS,
@@ -300,19 +300,33 @@ impl MxDotUnit {
     pub fn register_slots(&self) -> Vec<u32> {
         match &self.shape {
             Some(s) => s.register_slots(),
-            None => crate::pipeline::place_slots(&self.level_weights(), self.stages),
+            None => crate::pipeline::place_slots(&self.weights(), self.stages),
         }
     }
 
     /// The levels: inputs, significand products, aligned terms, then the adder tree.
     pub fn levels(&self) -> Vec<Level> {
+        self.levels_with(&self.register_slots())
+    }
+
+    /// Every level's estimated delay, inputs first, for either datapath.
+    pub fn weights(&self) -> Vec<u32> {
         match &self.shape {
-            Some(s) => s.levels(),
-            None => self.levels_with(&self.register_slots()),
+            Some(s) => s.level_weights(),
+            None => self.level_weights(),
         }
     }
 
-    fn levels_with(&self, slots: &[u32]) -> Vec<Level> {
+    /// The levels with pipeline registers after the levels in `slots` (a unit that builds on this
+    /// datapath places its own registers).
+    pub fn levels_with(&self, slots: &[u32]) -> Vec<Level> {
+        match &self.shape {
+            Some(s) => s.levels_with(slots),
+            None => self.shift_levels(slots),
+        }
+    }
+
+    fn shift_levels(&self, slots: &[u32]) -> Vec<Level> {
         let k = self.block;
         let mut v = vec![
             Level {

@@ -55,7 +55,7 @@ pub fn special_codes(f: MxElement) -> Vec<u64> {
 }
 
 /// A random code of `f`: finite only when `finite`, else any pattern.
-fn random_code(f: MxElement, rng: &mut ChaCha8Rng, finite: bool) -> u64 {
+pub fn random_code(f: MxElement, rng: &mut ChaCha8Rng, finite: bool) -> u64 {
     loop {
         let p = rng.gen::<u64>() & mask(f.bits());
         if !finite || matches!(f.decode(p), MxValue::Finite { .. }) {

@@ -124,6 +124,23 @@ struct SweepArgs {
     tables_only: bool,
 }
 
+/// Options of `hbfpgen compare-formats`.
+#[derive(Args)]
+struct CompareArgs {
+    /// Rows of the random matrix A.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    rows: usize,
+    /// Columns of A (the length of x): a multiple of --block.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    cols: usize,
+    /// Block size of every format (elements sharing one scale).
+    #[arg(short, long, value_name = "K", default_value_t = 32)]
+    block: u32,
+    /// Seed of the random standard normal FP32 values.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
 fn parse_shard(s: &str) -> std::result::Result<(usize, usize), String> {
     let bad = || format!("{s:?} is not a shard K/N with 1 <= K <= N, e.g. 2/3");
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
@@ -217,6 +234,14 @@ fn cli() -> Command {
             |_| true,
             cosim::CosimArgs::augment_args,
         ))
+        .subcommand(CompareArgs::augment_args(
+            Command::new("compare-formats").about(
+                "Quantisation error of HBFP4/6/8 and every OCP MX format on a random FP32 \
+             matrix-vector product y = A x (standard normal values), each through its bit-exact \
+             converter and exact block dot products, against y in f64: relative error and SNR, \
+             beside each format's bits per element.",
+            ),
+        ))
         .subcommand(SweepArgs::augment_args(Command::new("sweep").about(
             "Runs a grid of configurations of one unit (its parameters x target x DSP, from a \
              TOML spec) through the FPGA flow in parallel, skipping those that already have a \
@@ -239,6 +264,31 @@ fn run(matches: ArgMatches) -> Result<ExitCode> {
     let (command, sub) = matches.subcommand().expect("a subcommand is required");
     if command == "sweep" {
         return run_sweep(parsed(sub)).map(|()| ExitCode::SUCCESS);
+    }
+    if command == "compare-formats" {
+        let a: CompareArgs = parsed(sub);
+        let rows = hbfpgen::compare::matvec_errors(
+            &hbfpgen::compare::Format::default_set(),
+            a.rows,
+            a.cols,
+            a.block,
+            a.seed,
+        )?;
+        println!(
+            "y = A x, A {} x {}, standard normal FP32 (seed {}), blocks of {}; error against f64",
+            a.rows, a.cols, a.seed, a.block
+        );
+        println!(
+            "{:<12} {:>9} {:>15} {:>9}",
+            "format", "bits/elem", "relative error", "SNR dB"
+        );
+        for r in rows {
+            println!(
+                "{:<12} {:>9.2} {:>15.3e} {:>9.1}",
+                r.format, r.bits_per_element, r.relative_error, r.snr_db
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
     }
     let (unit, m) = sub.subcommand().expect("a unit is required");
     let u = resolve(unit, m)?;

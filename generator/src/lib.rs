@@ -36,6 +36,7 @@
 pub mod acc_loop;
 pub mod accumulate;
 pub mod bitheap;
+pub mod compare;
 pub mod datapath;
 pub mod design;
 pub mod error;
@@ -59,4 +60,4 @@ pub mod wrapper;
 
 pub use error::{Error, Result};
 /// The units by name, for short paths (`hbfpgen::dot::DotSpec`).
-pub use units::{convert, dot, fp_mac, int_dot, mac, mixed};
+pub use units::{convert, dot, fp_mac, int_dot, mac, mixed, mx_convert, mx_dot, mx_mac};

@@ -39,22 +39,24 @@ pub struct MxDotSpec {
     /// Block size K, elements sharing one E8M0 scale: 1 to 4096. [default: 32]
     #[arg(short, long, value_name = "K")]
     pub block: Option<u32>,
-    /// Pipeline register stages: 0 (combinational) to the maximum, or `max`. The maximum is that
-    /// of hbfp_dot's datapath of M-bit lanes when both formats' fixed-point values fit M <= 16
-    /// bits (fp4: 5, fp6-e2m3: 7, int8: 8, fp6-e3m2: 10), else ceil(log2 K) + 3. The latency is
-    /// exactly S cycles. [default: max]
+    /// Pipeline register stages: 0 (combinational) to the maximum, or `max`: ceil(log2 K) + 3 on
+    /// the shift datapath, that of hbfp_dot's datapath of M-bit lanes on the integer one. The
+    /// latency is exactly S cycles. [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
-    /// How the products are summed when both formats' fixed-point values fit 16 bits: `bitheap`,
-    /// `tree` or `dsp2` (M <= 5), as in hbfp_dot. FP8 operands always take the shift datapath
-    /// (significand products shifted into place, then an adder tree). [default: bitheap]
+    /// The integer datapath: each element decoded to an M-bit integer (fp4: 5 bits, fp6-e2m3: 7,
+    /// int8: 8, fp6-e3m2: 10), then hbfp_dot's `bitheap`, `tree` or `dsp2` (M <= 5). Without it,
+    /// float elements take the shift datapath (significand products shifted into place, then an
+    /// adder tree: fewer LUTs, measured in docs/fpga-results.md) and INT8 x INT8 the bit heap.
+    /// Not for FP8. [default: shift, or bitheap for int8 x int8]
     #[arg(long, value_name = "tree|bitheap|dsp2")]
     pub datapath: Option<Datapath>,
     /// Width of a tag that travels with each operation (tag_i to tag_o): 0 to 64. [default: 0]
     #[arg(short, long, value_name = "T")]
     pub tag_bits: Option<u32>,
     /// Module name, also the output files' stem: an SV identifier.
-    /// [default: mx_dot_<a>[_<b>]_k<K>_s<S>, with _t<T> when tagged; <a> as e2m1, e4m3, int8...]
+    /// [default: mx_dot_<a>[_<b>]_k<K>_s<S>, with _t<T> when tagged, _int for float elements on
+    /// the integer datapath, _tree or _dsp2; <a> as e2m1, e4m3, int8...]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -66,7 +68,9 @@ impl MxDotSpec {
         let b = self.elements_b.unwrap_or(a);
         let block = self.block.unwrap_or(BLOCK_DEFAULT);
         check_range("block", block, BLOCK_MIN, BLOCK_MAX)?;
-        let int_bits = MxDotUnit::int_bits_for(a, b);
+        // the integer datapath: INT8 x INT8 always; float elements when --datapath asks for it
+        let int_bits = MxDotUnit::int_bits_for(a, b)
+            .filter(|_| (a == MxElement::Int8 && b == MxElement::Int8) || self.datapath.is_some());
         let datapath = self.datapath.unwrap_or_default();
         let shape = |stages| {
             int_bits.map(|m| -> Result<Shape> {
@@ -86,7 +90,7 @@ impl MxDotSpec {
                     name: "datapath",
                     value: datapath.to_string(),
                     allowed: format!(
-                        "none for {a} x {b}: FP8 operands take the shift datapath (--datapath is for fp4, fp6 and int8)"
+                        "none for {a} x {b}: FP8 operands take the shift datapath (--datapath is for fp4, fp6 and int8, whose values fit 16-bit integers)"
                     ),
                 })
             }
@@ -104,6 +108,10 @@ impl MxDotSpec {
             n.push_str(&format!("_k{block}_s{stages}"));
             if tag_bits > 0 {
                 n.push_str(&format!("_t{tag_bits}"));
+            }
+            if shape.is_some() && (a.is_float() || b.is_float()) {
+                // float elements through the integer datapath: _int, _int_tree or _int_dsp2
+                n.push_str("_int");
             }
             if shape.is_some() {
                 n.push_str(datapath.name_suffix());

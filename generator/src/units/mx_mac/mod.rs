@@ -57,11 +57,12 @@ pub struct MxMacSpec {
     /// [default: 1; with contexts, min(C, 9)]
     #[arg(long, value_name = "K")]
     pub acc_stages: Option<u32>,
-    /// How the block products are summed for fp4, fp6 and int8, as in mx_dot. [default: bitheap]
+    /// The integer datapath for fp4, fp6 and int8, as in mx_dot: `bitheap`, `tree` or `dsp2`.
+    /// [default: shift, or bitheap for int8 x int8]
     #[arg(long, value_name = "tree|bitheap|dsp2")]
     pub datapath: Option<crate::datapath::Datapath>,
     /// Module name, also the output files' stem.
-    /// [default: mx_mac_<a>[_<b>]_k<K>_s<S>_<acc>, with _sat, _t<T>, _c<C>k<K>, _tree or _dsp2]
+    /// [default: mx_mac_<a>[_<b>]_k<K>_s<S>_<acc>, with _sat, _t<T>, _c<C>k<K>, _int, _tree or _dsp2]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -176,6 +177,9 @@ impl MxMacUnit {
         }
         n.push_str(&self.schedule.name_suffix());
         if let Some(s) = &d.shape {
+            if d.a.is_float() || d.b.is_float() {
+                n.push_str("_int");
+            }
             n.push_str(s.datapath.name_suffix());
         }
         n

@@ -1,7 +1,7 @@
 //! The SystemVerilog of `hbfp_convert` (`rtl-templates/hbfp_convert/hbfp_convert.sv.tera`), its
 //! provenance header and regeneration command.
 
-use super::{ConvertLevelKind, ConvertUnit, ExponentRule, Rounding};
+use super::{ConvertLevel, ConvertLevelKind, ConvertUnit, ExponentRule, Rounding};
 use crate::error::Result;
 use crate::pipeline::{uniform_stages, StageCtx};
 use crate::render::{comment_header, level_name, render, signed_lit, slot_list};
@@ -83,8 +83,9 @@ pub fn header(unit: &ConvertUnit, what: &str) -> String {
     )
 }
 
+/// One level of a converter as its template draws it.
 #[derive(Serialize)]
-struct ConvertLevelCtx {
+pub struct ConvertLevelCtx {
     index: u32,
     kind: &'static str,
     bits: u32,
@@ -95,6 +96,63 @@ struct ConvertLevelCtx {
     odd: bool,
     src: String,
     name: String,
+}
+
+/// The template context of a converter's levels (`hbfp_convert`, `mx_convert`: inputs, max tree,
+/// exponent, elements) over `lanes` lanes, with the stage of each registered level from `slots`.
+pub fn level_ctx(levels: &[ConvertLevel], slots: &[u32], lanes: u32) -> Vec<ConvertLevelCtx> {
+    let mut lctx: Vec<ConvertLevelCtx> = Vec::new();
+    for (k, l) in levels.iter().enumerate() {
+        let src = match k {
+            0 => String::new(),
+            1 => "mag".into(),
+            _ => lctx[k - 1].name.clone(),
+        };
+        let (kind, count, prev_count) = match l.kind {
+            ConvertLevelKind::Inputs => ("inputs", lanes, lanes),
+            ConvertLevelKind::MaxTree { count } => (
+                "tree",
+                count,
+                match levels[k - 1].kind {
+                    ConvertLevelKind::MaxTree { count } => count,
+                    _ => lanes,
+                },
+            ),
+            ConvertLevelKind::Exponent => ("exponent", 1, 1),
+            ConvertLevelKind::Elements => ("elements", lanes, lanes),
+        };
+        lctx.push(ConvertLevelCtx {
+            index: l.index,
+            kind,
+            bits: l.bits,
+            registered: l.registered,
+            stage: slots.iter().position(|&x| x == l.index).unwrap_or(0) as u32,
+            count,
+            pairs: prev_count / 2,
+            odd: prev_count % 2 == 1,
+            src,
+            name: level_name(l.index, l.registered),
+        });
+    }
+    lctx
+}
+
+/// A converter's pipeline stages: the inputs (`full_side` bits) travel in the side band until the
+/// elements level (`last_level`) is formed; after it only the `t`-bit tag does.
+pub fn side_band_stages(slots: &[u32], full_side: u32, t: u32, last_level: u32) -> Vec<StageCtx> {
+    uniform_stages(slots, full_side, "out_ready_i")
+        .into_iter()
+        .map(|mut st| {
+            if st.level >= last_level {
+                st.side_bits = t;
+                if t > 0 {
+                    st.prev_side = format!("{}[{} -: {t}]", st.prev_side, full_side - 1);
+                }
+            }
+            st.data = st.level > 0;
+            st
+        })
+        .collect()
 }
 
 /// Renders the SystemVerilog of an `hbfp_convert` unit.
@@ -115,54 +173,10 @@ pub fn sv(unit: &ConvertUnit) -> Result<String> {
             None => "side_in".into(),
         }
     };
-    let mut lctx: Vec<ConvertLevelCtx> = Vec::new();
-    for (k, l) in levels.iter().enumerate() {
-        let src = match k {
-            0 => String::new(),
-            1 => "mag".into(),
-            _ => lctx[k - 1].name.clone(),
-        };
-        let (kind, count, prev_count) = match l.kind {
-            ConvertLevelKind::Inputs => ("inputs", b, b),
-            ConvertLevelKind::MaxTree { count } => (
-                "tree",
-                count,
-                match levels[k - 1].kind {
-                    ConvertLevelKind::MaxTree { count } => count,
-                    _ => b,
-                },
-            ),
-            ConvertLevelKind::Exponent => ("exponent", 1, 1),
-            ConvertLevelKind::Elements => ("elements", b, b),
-        };
-        lctx.push(ConvertLevelCtx {
-            index: l.index,
-            kind,
-            bits: l.bits,
-            registered: l.registered,
-            stage: slots.iter().position(|&x| x == l.index).unwrap_or(0) as u32,
-            count,
-            pairs: prev_count / 2,
-            odd: prev_count % 2 == 1,
-            src,
-            name: level_name(l.index, l.registered),
-        });
-    }
+    let lctx = level_ctx(&levels, &slots, b);
     // the inputs travel beside the exponent datapath until the elements are formed; after that
     // only the tag does
-    let stages: Vec<StageCtx> = uniform_stages(&slots, full_side, "out_ready_i")
-        .into_iter()
-        .map(|mut st| {
-            if st.level >= last_level {
-                st.side_bits = t;
-                if t > 0 {
-                    st.prev_side = format!("{}[{} -: {t}]", st.prev_side, full_side - 1);
-                }
-            }
-            st.data = st.level > 0;
-            st
-        })
-        .collect();
+    let stages = side_band_stages(&slots, full_side, t, last_level);
     let c = &unit.conv;
     let f = c.input.format();
     let m = unit.mantissa_bits();

@@ -4,9 +4,9 @@
 use super::{MxConvertUnit, SCALE_ARITH_BITS};
 use crate::error::Result;
 use crate::model::mx::{MxOverflow, MxRounding};
-use crate::pipeline::{uniform_stages, StageCtx};
+use crate::pipeline::StageCtx;
 use crate::render::{comment_header, level_name, render, signed_lit, slot_list};
-use crate::units::convert::ConvertLevelKind;
+use crate::units::convert::emit::{level_ctx, side_band_stages, ConvertLevelCtx};
 use serde::Serialize;
 
 /// The command line that regenerates `unit`.
@@ -68,20 +68,6 @@ pub fn header(unit: &MxConvertUnit, what: &str) -> String {
     )
 }
 
-#[derive(Serialize)]
-struct LevelCtx {
-    index: u32,
-    kind: &'static str,
-    bits: u32,
-    registered: bool,
-    stage: u32,
-    count: u32,
-    pairs: u32,
-    odd: bool,
-    src: String,
-    name: String,
-}
-
 /// What `rtl-templates/mx_convert/mx_convert.sv.tera` draws.
 #[derive(Serialize)]
 struct Ctx {
@@ -116,7 +102,7 @@ struct Ctx {
     scale_bits: u32,
     tag_bits: u32,
     full_side: u32,
-    levels: Vec<LevelCtx>,
+    levels: Vec<ConvertLevelCtx>,
     stages: Vec<StageCtx>,
     last_stage: u32,
     out_ready: &'static str,
@@ -143,52 +129,8 @@ pub fn sv(unit: &MxConvertUnit) -> Result<String> {
             None => "side_in".into(),
         }
     };
-    let mut lctx: Vec<LevelCtx> = Vec::new();
-    for (i, l) in levels.iter().enumerate() {
-        let src = match i {
-            0 => String::new(),
-            1 => "mag".into(),
-            _ => lctx[i - 1].name.clone(),
-        };
-        let (kind, count, prev) = match l.kind {
-            ConvertLevelKind::Inputs => ("inputs", k, k),
-            ConvertLevelKind::MaxTree { count } => (
-                "tree",
-                count,
-                match levels[i - 1].kind {
-                    ConvertLevelKind::MaxTree { count } => count,
-                    _ => k,
-                },
-            ),
-            ConvertLevelKind::Exponent => ("exponent", 1, 1),
-            ConvertLevelKind::Elements => ("elements", k, k),
-        };
-        lctx.push(LevelCtx {
-            index: l.index,
-            kind,
-            bits: l.bits,
-            registered: l.registered,
-            stage: slots.iter().position(|&x| x == l.index).unwrap_or(0) as u32,
-            count,
-            pairs: prev / 2,
-            odd: prev % 2 == 1,
-            src,
-            name: level_name(l.index, l.registered),
-        });
-    }
-    let stages: Vec<StageCtx> = uniform_stages(&slots, full_side, "out_ready_i")
-        .into_iter()
-        .map(|mut st| {
-            if st.level >= last_level {
-                st.side_bits = t;
-                if t > 0 {
-                    st.prev_side = format!("{}[{} -: {t}]", st.prev_side, full_side - 1);
-                }
-            }
-            st.data = st.level > 0;
-            st
-        })
-        .collect();
+    let lctx = level_ctx(&levels, &slots, k);
+    let stages = side_band_stages(&slots, full_side, t, last_level);
     let el = c.element;
     let w = el.bits();
     let max_code = if el.is_float() {

@@ -15,7 +15,8 @@ use std::process::Output;
 mod common;
 use common::hbfpgen;
 
-/// One configuration of each unit that neither matrix file contains.
+/// One configuration of each unit of the registry that neither matrix file contains (small ones:
+/// the models' C++ build is most of the test's time).
 const CONFIGS: &[(&str, &[&str])] = &[
     (
         "dot",
@@ -23,7 +24,7 @@ const CONFIGS: &[(&str, &[&str])] = &[
             "--mantissa",
             "6",
             "--block",
-            "48",
+            "12",
             "--stages",
             "2",
             "--exp-bits",
@@ -67,7 +68,49 @@ const CONFIGS: &[(&str, &[&str])] = &[
         "int-dot",
         &["--mantissa", "6", "--block", "9", "--stages", "2"],
     ),
+    (
+        "mx-convert",
+        &[
+            "--elements",
+            "fp8-e5m2",
+            "--block",
+            "6",
+            "--input-format",
+            "bf16",
+            "--stages",
+            "1",
+        ],
+    ),
+    (
+        "mx-dot",
+        &[
+            "--elements",
+            "fp6-e2m3",
+            "--elements-b",
+            "fp4",
+            "--block",
+            "5",
+            "--stages",
+            "2",
+        ],
+    ),
+    (
+        "mx-mac",
+        &[
+            "--elements",
+            "fp4",
+            "--block",
+            "4",
+            "--acc",
+            "bf16",
+            "--stages",
+            "1",
+        ],
+    ),
 ];
+
+/// How many units the main test checks at once (each check is a C++ build, then a simulation).
+const JOBS: usize = 2;
 
 fn scratch(name: &str) -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -164,68 +207,94 @@ fn broken(sv: &str, name: &str, ports: &[(String, String, u64)]) -> String {
 
 /// Law: for every unit, `hbfpgen cosim` passes the generated RTL of a configuration no matrix
 /// holds, and catches one broken output bit in a user's RTL with exit 1, a shrunk case, a waveform
-/// and a replay command that fails the same way.
+/// and a replay command that fails the same way. The units run [`JOBS`] at a time.
 #[test]
 #[ignore = "needs verilator and a C++ compiler: run by `make test`"]
 fn cosim_passes_every_unit_and_catches_a_broken_bit() {
-    for (unit, flags) in CONFIGS {
-        let dir = scratch(unit);
-        let waves = dir.join("failures");
-        let w = waves.to_str().unwrap();
-        let o = cosim(unit, flags, &["--waves", w]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{unit}: the generated RTL:\n{}",
-            text(&o)
-        );
-        assert!(text(&o).contains("every check passes"), "{}", text(&o));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..JOBS {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((unit, flags)) = CONFIGS.get(i) else {
+                    break;
+                };
+                check_unit(unit, flags);
+            });
+        }
+    });
+}
 
-        let (name, ports) = manifest(unit, flags);
-        let mut gen = vec!["gen", unit];
-        gen.extend(*flags);
-        let out = dir.to_str().unwrap();
-        gen.extend(["-o", out]);
-        assert!(hbfpgen(&gen).status.success());
-        let sv = std::fs::read_to_string(dir.join(format!("{name}.sv"))).unwrap();
-        let bad = dir.join("broken.sv");
-        std::fs::write(&bad, broken(&sv, &name, &ports)).unwrap();
-        let o = cosim(unit, flags, &["--rtl", bad.to_str().unwrap(), "--waves", w]);
-        let t = text(&o);
-        assert_eq!(o.status.code(), Some(1), "{unit}: the broken RTL:\n{t}");
+/// The list above has a configuration of every unit of the registry.
+#[test]
+fn every_unit_of_the_registry_is_checked() {
+    for kind in hbfpgen::units::REGISTRY {
         assert!(
-            t.contains("RTL ") && t.contains("model "),
-            "{unit}: names the mismatch:\n{t}"
+            CONFIGS.iter().any(|(u, _)| *u == kind.command()),
+            "cosim_cli.rs checks no configuration of `{}`",
+            kind.command()
         );
-        let case = waves.join(format!("{name}-stream.json"));
-        assert!(case.is_file(), "{unit}: no saved case:\n{t}");
-        // an FST waveform (the default, `make setup` installs zlib's header): its first block is
-        // the header block, type 0, of 329 bytes
-        let fst = std::fs::read(waves.join(format!("{name}-stream.fst"))).unwrap_or_default();
-        assert!(
-            fst.len() > 329 && fst[0] == 0 && t.contains(&format!("{name}-stream.fst")),
-            "{unit}: no FST waveform:\n{t}"
-        );
-        // the replay command, as printed, fails the same way
-        let replay = t
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("replay:"))
-            .filter(|c| c.contains(case.to_str().unwrap()))
-            .or_else(|| t.lines().find_map(|l| l.trim().strip_prefix("replay:")))
-            .expect("a replay command")
-            .trim()
-            .to_owned();
-        let argv: Vec<&str> = replay.split_whitespace().collect();
-        assert_eq!(argv[0], "hbfpgen", "{replay}");
-        let r = hbfpgen(&argv[1..]);
-        assert_eq!(
-            r.status.code(),
-            Some(1),
-            "{unit}: the replay:\n{}",
-            text(&r)
-        );
-        assert!(text(&r).contains("replay of"), "{}", text(&r));
     }
+}
+
+/// The law above for one unit: panics on the first broken part.
+fn check_unit(unit: &str, flags: &[&str]) {
+    let dir = scratch(unit);
+    let waves = dir.join("failures");
+    let w = waves.to_str().unwrap();
+    let o = cosim(unit, flags, &["--waves", w]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{unit}: the generated RTL:\n{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("every check passes"), "{}", text(&o));
+
+    let (name, ports) = manifest(unit, flags);
+    let mut gen = vec!["gen", unit];
+    gen.extend(flags);
+    let out = dir.to_str().unwrap();
+    gen.extend(["-o", out]);
+    assert!(hbfpgen(&gen).status.success());
+    let sv = std::fs::read_to_string(dir.join(format!("{name}.sv"))).unwrap();
+    let bad = dir.join("broken.sv");
+    std::fs::write(&bad, broken(&sv, &name, &ports)).unwrap();
+    let o = cosim(unit, flags, &["--rtl", bad.to_str().unwrap(), "--waves", w]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{unit}: the broken RTL:\n{t}");
+    assert!(
+        t.contains("RTL ") && t.contains("model "),
+        "{unit}: names the mismatch:\n{t}"
+    );
+    let case = waves.join(format!("{name}-stream.json"));
+    assert!(case.is_file(), "{unit}: no saved case:\n{t}");
+    // an FST waveform (the default, `make setup` installs zlib's header): its first block is
+    // the header block, type 0, of 329 bytes
+    let fst = std::fs::read(waves.join(format!("{name}-stream.fst"))).unwrap_or_default();
+    assert!(
+        fst.len() > 329 && fst[0] == 0 && t.contains(&format!("{name}-stream.fst")),
+        "{unit}: no FST waveform:\n{t}"
+    );
+    // the replay command, as printed, fails the same way
+    let replay = t
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("replay:"))
+        .filter(|c| c.contains(case.to_str().unwrap()))
+        .or_else(|| t.lines().find_map(|l| l.trim().strip_prefix("replay:")))
+        .expect("a replay command")
+        .trim()
+        .to_owned();
+    let argv: Vec<&str> = replay.split_whitespace().collect();
+    assert_eq!(argv[0], "hbfpgen", "{replay}");
+    let r = hbfpgen(&argv[1..]);
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "{unit}: the replay:\n{}",
+        text(&r)
+    );
+    assert!(text(&r).contains("replay of"), "{}", text(&r));
 }
 
 /// Law: RTL whose ports differ from the manifest's is refused with exit 2 and an error that names

@@ -100,16 +100,11 @@ lint:
 	$(CARGO) fmt --all --check
 	$(WITH_PROGRESS) $(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-# every test, the tool-bound ones (#[ignore]d in a plain `cargo test`) included: one build of the
-# whole workspace, then two groups of test binaries at once (tools/run-parallel; each line is
-# prefixed [verif] or [gen]), the co-simulation crate's and the generator's and CLI's, so that the
-# single-threaded tests of one group leave no core idle (docs/performance.md)
-TEST_VERIF := $(CARGO) test --locked -p hbfp-verif -- --include-ignored
-TEST_GEN := $(CARGO) test --locked -p hbfpgen -p hbfpgen-cli -- --include-ignored
+# one cargo invocation for every test, the tool-bound ones (#[ignore]d in a plain `cargo test`)
+# included, so that each crate is built once
 test: setup lint
 	@mkdir -p target; rm -f $(PROGRESS_FILE)
-	$(WITH_PROGRESS) $(CARGO) test --workspace --locked --no-run
-	tools/run-parallel verif '$(WITH_PROGRESS) $(TEST_VERIF)' gen '$(WITH_PROGRESS) $(TEST_GEN)'
+	$(WITH_PROGRESS) $(CARGO) test --workspace --locked -- --include-ignored
 
 run: setup build
 	@rm -rf $(RUN_DIR); mkdir -p $(RUN_DIR)

@@ -8,6 +8,7 @@
 use crate::error::{Error, Result};
 use serde::Serialize;
 
+pub mod mls;
 pub mod mx;
 pub use mx::{MxElement, MxValue};
 

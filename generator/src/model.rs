@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::format::BlockFormat;
 use serde::Serialize;
 
+pub mod mls;
 pub mod mx;
 
 /// One HBFP block: element codes and a shared exponent code, as signed integers.

@@ -8,6 +8,7 @@ pub mod fp_mac;
 pub mod int_dot;
 pub mod mac;
 pub mod mixed;
+pub mod mls_dot;
 pub mod mx_convert;
 pub mod mx_dot;
 pub mod mx_mac;
@@ -25,6 +26,7 @@ pub static REGISTRY: &[&dyn UnitKind] = &[
     &Kind::<mx_convert::MxConvertUnit>::new(),
     &Kind::<mx_dot::MxDotUnit>::new(),
     &Kind::<mx_mac::MxMacUnit>::new(),
+    &Kind::<mls_dot::MlsDotUnit>::new(),
 ];
 
 /// The registry entry whose command-line name (`dot`) or kind (`hbfp_dot`) is `name`.

@@ -133,7 +133,7 @@ run: setup build
 	@$(HBFPGEN) cosim dot --mantissa $(MANTISSA) --block $(BLOCK) --stages $(STAGES) --name hbfp_dot --waves $(RUN_DIR)/cosim-failures 2>&1 | grep -v '^cosim' | sed 's/^/   /'
 	@echo; echo "== Datapath: FP32 -> hbfp_convert -> hbfp_mac (four accumulators), a random matrix-vector product through the Verilated units"
 	@target/release/verif-demo | sed 's/^/   /'
-	@echo; echo "== Formats: hbfpgen compare-formats (HBFP and OCP MX through their bit-exact converter models, a random FP32 matrix-vector product against f64)"
+	@echo; echo "== Formats: hbfpgen compare-formats (HBFP, OCP MX and MLS through their bit-exact golden models, a random FP32 matrix-vector product against f64)"
 	@$(HBFPGEN) compare-formats | sed 's/^/   /'
 	@echo; echo "== FPGA flow: hbfpgen synth dot ... --target $(TARGET) $(SYNTH_FLAGS) (reports in $(RUN_DIR)/synth)"
 	@$(HBFPGEN) synth dot --mantissa $(MANTISSA) --block $(BLOCK) --stages $(STAGES) --name hbfp_dot --target $(TARGET) $(SYNTH_FLAGS) -o $(RUN_DIR)/synth | sed 's/^/   /'

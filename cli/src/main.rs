@@ -133,7 +133,8 @@ struct CompareArgs {
     /// Columns of A (the length of x): a multiple of --block.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     cols: usize,
-    /// Block size of every format (elements sharing one scale).
+    /// Block size of the HBFP and MX formats (elements sharing one scale); MLS uses groups of 16
+    /// under one tensor scale.
     #[arg(short, long, value_name = "K", default_value_t = 32)]
     block: u32,
     /// Seed of the random standard normal FP32 values.
@@ -279,12 +280,12 @@ fn run(matches: ArgMatches) -> Result<ExitCode> {
             a.rows, a.cols, a.seed, a.block
         );
         println!(
-            "{:<12} {:>9} {:>15} {:>9}",
+            "{:<16} {:>9} {:>15} {:>9}",
             "format", "bits/elem", "relative error", "SNR dB"
         );
         for r in rows {
             println!(
-                "{:<12} {:>9.2} {:>15.3e} {:>9.1}",
+                "{:<16} {:>9.2} {:>15.3e} {:>9.1}",
                 r.format, r.bits_per_element, r.relative_error, r.snr_db
             );
         }

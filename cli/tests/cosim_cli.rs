@@ -122,6 +122,23 @@ const CONFIGS: &[(&str, &[&str])] = &[
             "2",
         ],
     ),
+    (
+        "mls-mac",
+        &[
+            "--elem-exp-bits",
+            "1",
+            "--elem-man-bits",
+            "3",
+            "--group",
+            "4",
+            "--block",
+            "8",
+            "--acc",
+            "fp16",
+            "--stages",
+            "3",
+        ],
+    ),
 ];
 
 /// The units whose configuration above is also checked with a broken output bit: a dot product,

@@ -5,7 +5,9 @@
 //! compare-formats` prints it; `make run` shows it for HBFP and every MX format.
 
 use crate::error::Result;
+use crate::format::mls::MlsElement;
 use crate::format::MxElement;
+use crate::model::mls::MlsLayout;
 use crate::units::convert::{Converter, ExponentRule, InputFormat, Rounding};
 use crate::units::mx_convert::MxConverter;
 use rand::{Rng, SeedableRng};
@@ -20,6 +22,9 @@ pub enum Format {
     Hbfp(u32),
     /// OCP MX with this element format, converted with ties to even and saturation.
     Mx(MxElement),
+    /// MLS with this layout, under a tensor scale of the tensor's largest magnitude (so that its
+    /// largest group has the group scale 1), quantised by `model::mls::quantize`.
+    Mls(MlsLayout),
 }
 
 impl Format {
@@ -27,6 +32,17 @@ impl Format {
     pub fn default_set() -> Vec<Format> {
         let mut v = vec![Format::Hbfp(4), Format::Hbfp(6), Format::Hbfp(8)];
         v.extend(MxElement::ALL.map(Format::Mx));
+        // the paper's two element settings, in groups of 16 with 3-bit group scales
+        for man_bits in [1, 4] {
+            v.push(Format::Mls(MlsLayout {
+                elem: MlsElement {
+                    exp_bits: 2,
+                    man_bits,
+                },
+                group: 16,
+                scale_bits: 3,
+            }));
+        }
         v
     }
 
@@ -35,6 +51,7 @@ impl Format {
         match self {
             Format::Hbfp(m) => format!("HBFP{m}"),
             Format::Mx(e) => e.label().to_owned(),
+            Format::Mls(l) => format!("MLS-{}-g{}u{}", l.elem, l.group, l.scale_bits),
         }
     }
 
@@ -43,12 +60,17 @@ impl Format {
         let (elem, scale) = match self {
             Format::Hbfp(m) => (m, crate::format::EXP_BITS_DEFAULT),
             Format::Mx(e) => (e.bits(), 8),
+            Format::Mls(l) => {
+                return f64::from(l.elem.bits()) + f64::from(l.scale_bits) / f64::from(l.group)
+            }
         };
         f64::from(elem) + f64::from(scale) / f64::from(k)
     }
 
-    /// The values of one block of FP32 `lanes` after conversion to this format (exactly, in f64).
-    pub fn quantise(self, lanes: &[f32]) -> Result<Vec<f64>> {
+    /// The values of one block of FP32 `lanes` after conversion to this format (exactly, in f64);
+    /// `tensor_max` is the largest magnitude of the tensor the block belongs to (MLS's tensor
+    /// scale; the other formats have none).
+    pub fn quantise(self, lanes: &[f32], tensor_max: f64) -> Result<Vec<f64>> {
         let bits: Vec<u64> = lanes.iter().map(|x| u64::from(x.to_bits())).collect();
         let k = lanes.len() as u32;
         Ok(match self {
@@ -91,6 +113,15 @@ impl Format {
                         }
                         _ => f64::NAN,
                     })
+                    .collect()
+            }
+            Format::Mls(l) => {
+                let st = if tensor_max > 0.0 { tensor_max } else { 1.0 };
+                let y: Vec<f64> = lanes.iter().map(|&v| f64::from(v) / st).collect();
+                let b = crate::model::mls::quantize(&l, &y);
+                crate::model::mls::dequantize(&l, &b)
+                    .into_iter()
+                    .map(|v| v * st)
                     .collect()
             }
         })
@@ -145,12 +176,14 @@ pub fn matvec_errors(
         })
         .collect();
     let norm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let max_of = |t: &[f32]| t.iter().fold(0.0f64, |m, v| m.max(f64::from(v.abs())));
+    let (a_max, x_max) = (max_of(&a), max_of(&x));
     formats
         .iter()
         .map(|&f| {
             let xq: Vec<f64> = x
                 .chunks(kk)
-                .map(|c| f.quantise(c))
+                .map(|c| f.quantise(c, x_max))
                 .collect::<Result<Vec<_>>>()?
                 .concat();
             let mut err = 0.0;
@@ -158,7 +191,7 @@ pub fn matvec_errors(
                 let row = &a[r * cols..(r + 1) * cols];
                 let aq: Vec<f64> = row
                     .chunks(kk)
-                    .map(|c| f.quantise(c))
+                    .map(|c| f.quantise(c, a_max))
                     .collect::<Result<Vec<_>>>()?
                     .concat();
                 let yq: f64 = aq.iter().zip(&xq).map(|(p, q)| p * q).sum();
@@ -189,6 +222,9 @@ mod tests {
         );
         assert!(by("MXFP4") > by("MXFP8-E4M3"), "{e:?}");
         assert!(by("MXINT8") < by("MXFP4"), "{e:?}");
+        // MLS: four more mantissa bits, less error; E2M4 (7 bits) between HBFP6 and HBFP8
+        assert!(by("MLS-E2M1-g16u3") > by("MLS-E2M4-g16u3"), "{e:?}");
+        assert!(by("MLS-E2M4-g16u3") < by("HBFP6"), "{e:?}");
         // HBFP8 of 32 standard normal values: the largest is about 2, so X = 2 and the step is
         // 2^-5; rounding errors uniform in +-half a step (sigma 2^-5 / sqrt 12 = 0.009) on both
         // operands give a relative error of about 0.009 * sqrt 2 = 0.013. Within a factor of 2:

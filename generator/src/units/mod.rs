@@ -9,6 +9,7 @@ pub mod int_dot;
 pub mod mac;
 pub mod mixed;
 pub mod mls_dot;
+pub mod mls_mac;
 pub mod mx_convert;
 pub mod mx_dot;
 pub mod mx_mac;
@@ -27,6 +28,7 @@ pub static REGISTRY: &[&dyn UnitKind] = &[
     &Kind::<mx_dot::MxDotUnit>::new(),
     &Kind::<mx_mac::MxMacUnit>::new(),
     &Kind::<mls_dot::MlsDotUnit>::new(),
+    &Kind::<mls_mac::MlsMacUnit>::new(),
 ];
 
 /// The registry entry whose command-line name (`dot`) or kind (`hbfp_dot`) is `name`.

@@ -4,7 +4,7 @@
 use super::MlsDotUnit;
 use crate::datapath::{tree_ctx, LevelCtx};
 use crate::error::Result;
-use crate::pipeline::StageCtx;
+use crate::pipeline::{uniform_stages, StageCtx};
 use crate::render::{comment_header, level_name, render, slot_list};
 use crate::unit::Unit;
 use serde::Serialize;
@@ -49,17 +49,14 @@ pub fn header(unit: &MlsDotUnit, what: &str) -> String {
     )
 }
 
-/// What `rtl-templates/mls_dot/mls_dot.sv.tera` draws. Widths are in bits.
+/// What the shared MLS datapath (`rtl-templates/mls_dot/mls_datapath.sv.tera`) draws, flattened
+/// into the context of each unit that includes it (`mls_dot`, `mls_mac`). Widths are in bits.
 #[derive(Serialize)]
-struct MlsDotContext {
-    header: String,
-    name: String,
-    ports: String,
-    /// Lanes K, groups K/g, tag width.
+pub struct MlsDatapathCtx {
+    /// Lanes K, groups K/g.
     lanes: u32,
     groups: u32,
-    tag_bits: u32,
-    /// Element code, exponent field, mantissa field, significand and shift widths.
+    /// Element code, exponent field, mantissa field and significand widths.
     w: u32,
     eb: u32,
     mb: u32,
@@ -83,7 +80,7 @@ struct MlsDotContext {
     group_tree: Vec<LevelCtx>,
     block_tree: Vec<LevelCtx>,
     /// The group-shift level: its index, source, source width and width, its registration, and
-    /// the side band it reads the shifts from.
+    /// the side band it reads the shifts from (their field at the side band's bottom).
     gl: u32,
     gl_src: String,
     gl_src_w: u32,
@@ -91,88 +88,28 @@ struct MlsDotContext {
     gl_reg: bool,
     gl_stage: u32,
     gl_side: String,
-    /// The side band at the input ({tag, shifts}) and the signal of the result.
+    /// Width of the side band (the including unit's).
     side_bits: u32,
-    result: String,
-    stages: Vec<StageCtx>,
-    last_stage: u32,
-    out_ready: &'static str,
-    /// The last stage's side band has the shifts (a stage before the group level).
-    tag_src: String,
+    /// The signal of the exact sum.
+    pub sum_src: String,
 }
 
-/// Renders the SystemVerilog of `unit`.
-pub fn sv(unit: &MlsDotUnit) -> Result<String> {
-    let slots = unit.register_slots();
-    let levels = unit.levels_with(&slots);
+/// The datapath context of `unit` with pipeline registers after the levels in `slots` and a side
+/// band of `side_bits` whose bottom field holds the group shifts.
+pub fn datapath_ctx(unit: &MlsDotUnit, slots: &[u32], side_bits: u32) -> MlsDatapathCtx {
+    let levels = unit.levels_with(slots);
     let reg = |i: usize| levels[i].registered;
     let gl = unit.group_level();
     let gi = gl as usize;
-    let shifts = unit.groups() * unit.group_shift_bits();
-    let side_bits = unit.tag_bits + shifts;
-    // stages before the group level carry {tag, shifts}; from it on, only the tag
-    let s = slots.len() as u32;
-    let stages: Vec<StageCtx> = slots
-        .iter()
-        .enumerate()
-        .map(|(r, &level)| {
-            let r = r as u32;
-            let wide = level < gl;
-            let prev_wide = r == 0 || slots[r as usize - 1] < gl;
-            let prev = if r == 0 {
-                "side_in".to_owned()
-            } else {
-                format!("s{}_side_q", r - 1)
-            };
-            StageCtx {
-                index: r,
-                level,
-                prev_valid: if r == 0 {
-                    "in_valid_i".into()
-                } else {
-                    format!("s{}_valid_q", r - 1)
-                },
-                next_ready: if r + 1 == s {
-                    "out_ready_i".into()
-                } else {
-                    format!("s{}_ready", r + 1)
-                },
-                side_bits: if wide { side_bits } else { unit.tag_bits },
-                prev_side: if wide || !prev_wide || unit.tag_bits == 0 {
-                    prev
-                } else {
-                    format!("{prev}[{}:{}]", side_bits - 1, shifts)
-                },
-                data: true,
-            }
-        })
-        .collect();
-    // the side band in step with level `l`'s source: that of the last stage at or before l - 1
-    let side_at = |l: u32| -> String {
-        match slots.iter().rposition(|&x| x < l) {
-            Some(r) => format!("s{r}_side_q"),
-            None => "side_in".into(),
-        }
+    // the side band in step with the group level's source: that of the last stage before it
+    let gl_side = match slots.iter().rposition(|&x| x < gl) {
+        Some(r) => format!("s{r}_side_q"),
+        None => "side_in".into(),
     };
     let last = levels.last().expect("levels");
-    let tag_src = match slots.last() {
-        None => "side_in".to_owned(),
-        Some(&l) if l < gl => format!("s{}_side_q[{}:{}]", s - 1, side_bits - 1, shifts),
-        Some(_) => format!("s{}_side_q", s - 1),
-    };
-    let ctx = MlsDotContext {
-        header: header(
-            unit,
-            &format!(
-                "{}: exact dot product of MLS blocks, {} in groups of {}",
-                unit.name, unit.layout.elem, unit.layout.group
-            ),
-        ),
-        name: unit.name.clone(),
-        ports: crate::ports::sv_declaration(&unit.ports()),
+    MlsDatapathCtx {
         lanes: unit.block,
         groups: unit.groups(),
-        tag_bits: unit.tag_bits,
         w: unit.layout.elem.bits(),
         eb: unit.layout.elem.exp_bits,
         mb: unit.layout.elem.man_bits,
@@ -189,21 +126,82 @@ pub fn sv(unit: &MlsDotUnit) -> Result<String> {
         reg0: reg(0),
         reg1: reg(1),
         reg2: reg(2),
-        group_tree: tree_ctx(&levels[2..gi], &slots),
-        block_tree: tree_ctx(&levels[gi..], &slots),
+        group_tree: tree_ctx(&levels[2..gi], slots),
+        block_tree: tree_ctx(&levels[gi..], slots),
         gl,
         gl_src: level_name(gl - 1, levels[gi - 1].registered),
         gl_src_w: levels[gi - 1].width,
         gl_w: levels[gi].width,
         gl_reg: levels[gi].registered,
         gl_stage: slots.iter().position(|&x| x == gl).unwrap_or(0) as u32,
-        gl_side: side_at(gl),
+        gl_side,
         side_bits,
-        result: level_name(last.index, last.registered),
+        sum_src: level_name(last.index, last.registered),
+    }
+}
+
+/// What `rtl-templates/mls_dot/mls_dot.sv.tera` draws.
+#[derive(Serialize)]
+struct MlsDotContext {
+    header: String,
+    name: String,
+    ports: String,
+    tag_bits: u32,
+    result: String,
+    stages: Vec<StageCtx>,
+    last_stage: u32,
+    out_ready: &'static str,
+    /// The tag as the last stage holds it.
+    tag_src: String,
+    /// The datapath.
+    #[serde(flatten)]
+    dp: MlsDatapathCtx,
+}
+
+/// Renders the SystemVerilog of `unit`: its side band is {tag, group shifts} up to the group
+/// level, and the tag alone after it.
+pub fn sv(unit: &MlsDotUnit) -> Result<String> {
+    let slots = unit.register_slots();
+    let gl = unit.group_level();
+    let shifts = unit.groups() * unit.group_shift_bits();
+    let side_bits = unit.tag_bits + shifts;
+    let s = slots.len() as u32;
+    let stages: Vec<StageCtx> = uniform_stages(&slots, side_bits, "out_ready_i")
+        .into_iter()
+        .enumerate()
+        .map(|(r, mut st)| {
+            if st.level >= gl {
+                let prev_wide = r == 0 || slots[r - 1] < gl;
+                st.side_bits = unit.tag_bits;
+                if prev_wide && unit.tag_bits > 0 {
+                    st.prev_side = format!("{}[{}:{shifts}]", st.prev_side, side_bits - 1);
+                }
+            }
+            st
+        })
+        .collect();
+    let tag_src = match slots.last() {
+        None => "side_in".to_owned(),
+        Some(_) => format!("s{}_side_q", s - 1),
+    };
+    let dp = datapath_ctx(unit, &slots, side_bits);
+    let ctx = MlsDotContext {
+        header: header(
+            unit,
+            &format!(
+                "{}: exact dot product of MLS blocks, {} in groups of {}",
+                unit.name, unit.layout.elem, unit.layout.group
+            ),
+        ),
+        name: unit.name.clone(),
+        ports: crate::ports::sv_declaration(&unit.ports()),
+        tag_bits: unit.tag_bits,
+        result: dp.sum_src.clone(),
         stages,
         last_stage: s.saturating_sub(1),
         out_ready: "out_ready_i",
         tag_src,
+        dp,
     };
     render("mls_dot.sv", &ctx)
 }

@@ -167,37 +167,44 @@ fn contexts_equal_separate_single_context_units() {
     let products = products();
     let single = unit(1, 1, 0);
     let want = single_results(&mut sim_of(&single, &single.sv().unwrap()), &products);
-    for (c, k, s) in [(3u32, 3u32, 2u32), (5, 2, 0)] {
-        let u = unit(c, k, s);
-        let sv = u.sv().unwrap();
-        let bad = mismatches(&mut sim_of(&u, &sv), c as usize, &products, &want);
-        assert_eq!(
-            bad, 0,
-            "{}: {bad} results differ from the single unit's",
-            u.name
-        );
+    // the two shapes at once (each builds and runs two models)
+    std::thread::scope(|scope| {
+        for (c, k, s) in [(3u32, 3u32, 2u32), (5, 2, 0)] {
+            let (products, want) = (&products, &want);
+            scope.spawn(move || {
+                let u = unit(c, k, s);
+                let sv = u.sv().unwrap();
+                let bad = mismatches(&mut sim_of(&u, &sv), c as usize, products, want);
+                assert_eq!(
+                    bad, 0,
+                    "{}: {bad} results differ from the single unit's",
+                    u.name
+                );
 
-        // the same unit with its exit counter one context off must be caught
-        let reset = sv
-            .lines()
-            .find(|l| l.trim_start().starts_with("exit_q      <= "))
-            .expect("the exit counter's reset")
-            .to_owned();
-        let value: u32 = reset
-            .rsplit("'d")
-            .next()
-            .unwrap()
-            .trim_end_matches(';')
-            .parse()
-            .unwrap();
-        let broken_line = reset.replace(&format!("'d{value};"), &format!("'d{};", (value + 1) % c));
-        let broken = sv.replace(&reset, &broken_line);
-        assert_ne!(broken, sv);
-        let bad = mismatches(&mut sim_of(&u, &broken), c as usize, &products, &want);
-        assert!(
-            bad > 0,
-            "{}: a unit naming the wrong context passed ({bad} mismatches)",
-            u.name
-        );
-    }
+                // the same unit with its exit counter one context off must be caught
+                let reset = sv
+                    .lines()
+                    .find(|l| l.trim_start().starts_with("exit_q      <= "))
+                    .expect("the exit counter's reset")
+                    .to_owned();
+                let value: u32 = reset
+                    .rsplit("'d")
+                    .next()
+                    .unwrap()
+                    .trim_end_matches(';')
+                    .parse()
+                    .unwrap();
+                let broken_line =
+                    reset.replace(&format!("'d{value};"), &format!("'d{};", (value + 1) % c));
+                let broken = sv.replace(&reset, &broken_line);
+                assert_ne!(broken, sv);
+                let bad = mismatches(&mut sim_of(&u, &broken), c as usize, products, want);
+                assert!(
+                    bad > 0,
+                    "{}: a unit naming the wrong context passed ({bad} mismatches)",
+                    u.name
+                );
+            });
+        }
+    });
 }

@@ -15,7 +15,23 @@ use hbfpgen::mixed::MixedOperand;
 fn mixed_exhaustive_6_bit_b2() {
     let u = datapath_mixed_b2();
     assert_eq!((u.block(), u.mode_of(1)), (2, Some(6)));
-    let mut dut = PortDut::new(&u);
+    let total: u64 = 1 << 24;
+    // the operations in two halves, each on its own model instance, at once
+    let cycles: u64 = std::thread::scope(|scope| {
+        let u = &u;
+        let halves: Vec<_> = [(0, total / 2), (total / 2, total)]
+            .into_iter()
+            .map(|(lo, hi)| scope.spawn(move || run_ops(u, lo, hi)))
+            .collect();
+        halves.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    println!("{total} operations in {cycles} cycles");
+}
+
+/// Runs operations `lo..hi` of the exhaustive set through a new model instance at full rate,
+/// checking every result; returns the cycles taken.
+fn run_ops(u: &hbfpgen::mixed::MixedUnit, lo: u64, hi: u64) -> u64 {
+    let mut dut = PortDut::new(u);
     let sc = u.format_of(8).scale;
     let (ea, eb) = (3i64, -7i64);
     let w = u.sum_bits();
@@ -23,7 +39,7 @@ fn mixed_exhaustive_6_bit_b2() {
     dut.set("mode_i", 1);
     dut.set("a_exp_i", sc.encode(ea));
     dut.set("b_exp_i", sc.encode(eb));
-    let total: u64 = 1 << 24;
+    let total = hi - lo;
     let code = |x: u64| ((x << 58) as i64) >> 58;
     let lanes_of = |bits: u64, n: u64| -> [u64; 2] {
         let junk = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60;
@@ -37,11 +53,11 @@ fn mixed_exhaustive_6_bit_b2() {
     let [out_valid, in_ready, sum_o, nan_o] =
         ["out_valid_o", "in_ready_o", "sum_o", "nan_o"].map(|p| dut.port(p));
     let mut queue = std::collections::VecDeque::new();
-    let (mut next, mut checked, mut cycles) = (0u64, 0u64, 0u64);
+    let (mut next, mut checked, mut cycles) = (lo, 0u64, 0u64);
     while checked < total {
         let (x, y) = (next >> 12, next & 4095);
         let (la, lb) = (lanes_of(x, next), lanes_of(y, !next));
-        if next < total {
+        if next < hi {
             dut.set_at(&a_man, la[0] | la[1] << 8);
             dut.set_at(&b_man, lb[0] | lb[1] << 8);
             dut.set_at(&in_valid, 1);
@@ -55,11 +71,11 @@ fn mixed_exhaustive_6_bit_b2() {
             let want = queue
                 .pop_front()
                 .expect("a result for an accepted operation");
-            assert_eq!(dut.get_at(&sum_o), want, "operation {checked}");
+            assert_eq!(dut.get_at(&sum_o), want, "operation {}", lo + checked);
             assert_eq!(dut.get_at(&nan_o), 0);
             checked += 1;
         }
-        if next < total && dut.get_at(&in_ready) == 1 {
+        if next < hi && dut.get_at(&in_ready) == 1 {
             let sum = code(x) * code(y) + code(x >> 6) * code(y >> 6);
             if next % 4099 == 0 {
                 let op = |l: [u64; 2], exp| MixedOperand {
@@ -74,5 +90,5 @@ fn mixed_exhaustive_6_bit_b2() {
         }
     }
     assert_eq!(dut.get("exp_o"), (ea + eb) as u64 & mask(u.exp_out_bits()));
-    println!("{total} operations in {cycles} cycles");
+    cycles
 }

@@ -23,8 +23,8 @@ SYNTH_FLAGS ?= --no-dsp --seeds 3
 # the accumulator pair of make run's last step: one seed each (each takes minutes)
 RUN_SYNTH_MAC ?= --no-dsp --seeds 1
 # `make sweep`: the sweep specs whose results docs/fpga-results.md records
-# a sweep is fpga/sweeps/<name>.toml, or every fpga/sweeps/<name>-*.toml run as one sweep
-SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070 ecp5-density ecp5-mixed ecp5-contexts ecp5-datapath ecp5-placement
+# a sweep is fpga/sweeps/<name>.toml and every fpga/sweeps/<name>-*.toml, run as one sweep
+SWEEPS ?= ecp5-table ecp5-stages ice40 yosys-070 ecp5-density ecp5-mixed ecp5-contexts ecp5-datapath ecp5-placement ecp5-mx ecp5-mls
 SWEEP_DIR := build/fpga
 
 # Debian packages and one command each provides (checked to decide whether to install); cmake builds
@@ -154,7 +154,8 @@ formal: setup
 
 sweep: setup build
 	@for s in $(SWEEPS); do \
-	  if [ -f fpga/sweeps/$$s.toml ]; then specs=fpga/sweeps/$$s.toml; else specs="$$(ls fpga/sweeps/$$s-*.toml)"; fi; \
+	  specs="$$(ls fpga/sweeps/$$s.toml fpga/sweeps/$$s-*.toml 2>/dev/null || true)"; \
+	  [ -n "$$specs" ] || { echo "sweep: no fpga/sweeps/$$s.toml or $$s-*.toml" >&2; exit 2; }; \
 	  $(HBFPGEN) sweep $$specs -o $(SWEEP_DIR)/$$s; \
 	  echo; cat $(SWEEP_DIR)/$$s/results.md; echo; \
 	done

@@ -137,9 +137,16 @@ struct CompareArgs {
     /// under one tensor scale.
     #[arg(short, long, value_name = "K", default_value_t = 32)]
     block: u32,
-    /// Seed of the random standard normal FP32 values.
+    /// Seed of the random FP32 values.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Distribution of A and x; repeat for several (one table row per format and distribution).
+    /// [default: gaussian]
+    #[arg(long, value_enum, value_name = "gaussian|laplace|student-t")]
+    dist: Vec<hbfpgen::compare::Distribution>,
+    /// Also write the rows as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<std::path::PathBuf>,
 }
 
 fn parse_shard(s: &str) -> std::result::Result<(usize, usize), String> {
@@ -268,26 +275,54 @@ fn run(matches: ArgMatches) -> Result<ExitCode> {
     }
     if command == "compare-formats" {
         let a: CompareArgs = parsed(sub);
-        let rows = hbfpgen::compare::matvec_errors(
-            &hbfpgen::compare::Format::default_set(),
-            a.rows,
-            a.cols,
-            a.block,
-            a.seed,
-        )?;
+        let dists = if a.dist.is_empty() {
+            vec![hbfpgen::compare::Distribution::Gaussian]
+        } else {
+            a.dist.clone()
+        };
+        let mut rows = Vec::new();
+        for d in dists {
+            rows.extend(hbfpgen::compare::matvec_errors(
+                &hbfpgen::compare::Format::default_set(),
+                d,
+                a.rows,
+                a.cols,
+                a.block,
+                a.seed,
+            )?);
+        }
         println!(
-            "y = A x, A {} x {}, standard normal FP32 (seed {}), blocks of {}; error against f64",
+            "y = A x, A {} x {}, random FP32 (seed {}), blocks of {}; error against f64",
             a.rows, a.cols, a.seed, a.block
         );
         println!(
-            "{:<16} {:>9} {:>15} {:>9}",
-            "format", "bits/elem", "relative error", "SNR dB"
+            "{:<16} {:<10} {:>9} {:>15} {:>9}",
+            "format", "data", "bits/elem", "relative error", "SNR dB"
         );
-        for r in rows {
+        let mut csv = String::from("format,distribution,bits_per_element,relative_error,snr_db\n");
+        for r in &rows {
             println!(
-                "{:<16} {:>9.2} {:>15.3e} {:>9.1}",
-                r.format, r.bits_per_element, r.relative_error, r.snr_db
+                "{:<16} {:<10} {:>9.2} {:>15.3e} {:>9.1}",
+                r.format, r.distribution, r.bits_per_element, r.relative_error, r.snr_db
             );
+            csv.push_str(&format!(
+                "{},{},{},{:e},{}\n",
+                r.format, r.distribution, r.bits_per_element, r.relative_error, r.snr_db
+            ));
+        }
+        if let Some(path) = &a.csv {
+            hbfpgen::output::write_all(
+                path.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new(".")),
+                &[(
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    csv,
+                )],
+            )?;
+            println!("wrote {}", path.display());
         }
         return Ok(ExitCode::SUCCESS);
     }

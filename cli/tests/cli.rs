@@ -320,3 +320,46 @@ fn gen_int_dot_writes_the_floor_deterministically_and_rejects_bad_input() {
         assert!(!bad.exists());
     }
 }
+
+/// Law: `hbfpgen compare-formats` writes one row per format and distribution, on the screen and in
+/// the CSV file, the same for the same seed; an unknown distribution is refused with exit 2.
+#[test]
+fn compare_formats_writes_a_row_per_format_and_distribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("errors.csv");
+    let run = |csv: &std::path::Path| {
+        hbfpgen(&[
+            "compare-formats",
+            "--rows",
+            "4",
+            "--cols",
+            "64",
+            "--dist",
+            "laplace",
+            "--dist",
+            "student-t",
+            "--csv",
+            csv.to_str().unwrap(),
+        ])
+    };
+    let o = run(&csv);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let formats = hbfpgen::compare::Format::default_set().len();
+    assert_eq!(lines.len(), 1 + 2 * formats, "{text}");
+    assert!(lines[0].starts_with("format,distribution,"));
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(",laplace,")).count(),
+        formats
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(",student-t,")).count(),
+        formats
+    );
+    let again = dir.path().join("again.csv");
+    assert!(run(&again).status.success());
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), text);
+    let o = hbfpgen(&["compare-formats", "--dist", "cauchy"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

@@ -127,6 +127,23 @@ impl Schedule {
         }
     }
 
+    /// The most pipeline stages before the accumulator of a unit whose dot product has `dot_max`
+    /// levels: one after each of them and after the normalisation of its two's-complement sum,
+    /// with contexts the extra levels of [`Schedule::extra_front_levels`].
+    pub fn front_max_stages(&self, dot_max: u32) -> u32 {
+        dot_max + 1 + self.extra_front_levels(true)
+    }
+
+    /// Each level's estimated delay before the accumulator: the dot product's `dot_weights`, then
+    /// the normalisation of its `sum_bits`-bit sum ([`crate::pipeline::delay::normalise`]) shared
+    /// evenly among the normalisation's levels.
+    pub fn front_weights(&self, mut dot_weights: Vec<u32>, sum_bits: u32) -> Vec<u32> {
+        let levels = 1 + self.extra_front_levels(true);
+        let norm = crate::pipeline::delay::normalise(sum_bits);
+        dot_weights.extend(std::iter::repeat(norm.div_ceil(levels)).take(levels as usize));
+        dot_weights
+    }
+
     /// Width of a context index (at least 1).
     pub fn ctx_bits(&self) -> u32 {
         (32 - (self.contexts - 1).leading_zeros()).max(1)

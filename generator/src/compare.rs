@@ -157,13 +157,6 @@ pub enum Distribution {
 }
 
 impl Distribution {
-    /// Every distribution, in the order of the tables.
-    pub const ALL: [Distribution; 3] = [
-        Distribution::Gaussian,
-        Distribution::Laplace,
-        Distribution::StudentT,
-    ];
-
     /// The name in tables and on the command line.
     pub fn name(self) -> &'static str {
         match self {

@@ -128,7 +128,7 @@ impl MacUnit {
     /// the dot product and one after the normalisation of its sum (three with contexts: its
     /// magnitude, half its leading-zero count, the rest and the exponent).
     pub fn max_stages_for(dot: &DotUnit, schedule: &crate::acc_loop::Schedule) -> u32 {
-        dot.max_stages() + 1 + schedule.extra_front_levels(true)
+        schedule.front_max_stages(dot.max_stages())
     }
 
     /// The largest number of pipeline stages of this unit.
@@ -151,11 +151,8 @@ impl MacUnit {
     /// Each level's estimated delay ([`crate::pipeline::delay`]): the dot product's, then the
     /// normalisation's, shared evenly among its levels.
     pub fn level_weights(&self) -> Vec<u32> {
-        let mut w = self.dot.shape().level_weights();
-        let levels = self.max_stages() - self.dot.max_stages();
-        let norm = crate::pipeline::delay::normalise(self.dot.sum_bits());
-        w.extend(std::iter::repeat(norm.div_ceil(levels)).take(levels as usize));
-        w
+        self.schedule
+            .front_weights(self.dot.shape().level_weights(), self.dot.sum_bits())
     }
 
     /// Index of the normalisation level (after the dot product's last level).

@@ -124,7 +124,7 @@ impl MlsMacSpec {
             self.saturate,
         )?;
         let schedule = crate::acc_loop::Schedule::resolve(self.contexts, self.acc_stages)?;
-        let max = dot.max_stages() + 1 + schedule.extra_front_levels(true);
+        let max = schedule.front_max_stages(dot.max_stages());
         let stages = crate::pipeline::resolve_stages(self.stages, max, dot.block)?;
         let tag_bits = self.tag_bits.unwrap_or(0);
         crate::format::check_range("tag_bits", tag_bits, 0, crate::units::dot::TAG_BITS_MAX)?;
@@ -145,7 +145,7 @@ impl MlsMacUnit {
     /// The most stages: the dot product's levels, the normalisation level, and with contexts the
     /// extra front level.
     pub fn max_stages(&self) -> u32 {
-        self.dot.max_stages() + 1 + self.schedule.extra_front_levels(true)
+        self.schedule.front_max_stages(self.dot.max_stages())
     }
 
     /// Cycles from the last block pair to the result.
@@ -160,11 +160,8 @@ impl MlsMacUnit {
 
     /// Each level's estimated delay: the dot product's, then the normalisation's.
     pub fn level_weights(&self) -> Vec<u32> {
-        let mut w = self.dot.weights();
-        let levels = self.max_stages() - self.dot.max_stages();
-        let norm = crate::pipeline::delay::normalise(self.dot.sum_bits());
-        w.extend(std::iter::repeat(norm.div_ceil(levels)).take(levels as usize));
-        w
+        self.schedule
+            .front_weights(self.dot.weights(), self.dot.sum_bits())
     }
 
     /// The register slots, placed by the levels' estimated delays.

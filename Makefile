@@ -58,7 +58,7 @@ help:
 	@echo "make test    run every test"
 	@echo "make lint    cargo fmt --check and cargo clippy -D warnings"
 	@echo "make bench   co-simulation throughput (Rust harness against a plain C++ loop)"
-	@echo "make soak    the co-simulation properties with SOAK_CASES (default $(SOAK_CASES)) cases per model, and both matrices whole (their soak sets too; the testbench under Verilator everywhere)"
+	@echo "make soak    fp_round's million cases, the co-simulation properties with SOAK_CASES (default $(SOAK_CASES)) cases per model, and both matrices whole (their soak sets too; the testbench under Verilator everywhere)"
 	@echo "make formal  the formal checks, the back-pressure miter to FORMAL_STALL_DEPTH (default 9) cycles, HBFP4/6/8 in the mixed unit, and the datapaths' slower shapes"
 	@echo "make sweep   the FPGA sweeps of docs/fpga-results.md (fpga/sweeps/*.toml) into $(SWEEP_DIR)"
 	@echo "make clean   remove build outputs"
@@ -146,6 +146,7 @@ bench: setup
 	$(CARGO) run --release --locked -p hbfp-verif --bin verif-bench
 
 soak: setup
+	HBFPGEN_SOAK=1 $(CARGO) test --release --locked -p hbfpgen --test fp_round
 	HBFPGEN_SOAK=1 PROPTEST_CASES=$(SOAK_CASES) $(CARGO) test --release --locked -p hbfp-verif --test cosim --test datapath -- --include-ignored
 	HBFPGEN_SOAK=1 RTL_MATRIX_VERILATOR=all $(CARGO) test --release --locked -p hbfpgen-cli --test rtl_matrix -- --include-ignored
 

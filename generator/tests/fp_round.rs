@@ -1,6 +1,7 @@
 //! The one rounding function, `hbfpgen::fp::round`, against three independent references:
 //! - native f32 and f64 arithmetic (IEEE 754, round to nearest even): conversions f64 -> f32, exact
-//!   products f32 x f32 and f64 x f64, exact sums f64 + f64, a million cases each;
+//!   products f32 x f32 and f64 x f64, exact sums f64 + f64, a quarter of a million cases each in
+//!   `make test` and a million in `make soak` (HBFPGEN_SOAK set);
 //! - Berkeley SoftFloat (`softfloat-wrapper`) on fp16: conversions from f32 and products;
 //! - a brute-force search for the nearest value over every pattern of small formats FP(3..5, 2..7),
 //!   which checks subnormals, ties, overflow thresholds and saturation in formats with no hardware.
@@ -13,7 +14,14 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use softfloat_wrapper::{Float, RoundingMode, F16, F32};
 
-const N: usize = 1_000_000;
+/// Random cases per comparison: a million under `make soak`, a quarter of that in `make test`.
+static N: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+    if std::env::var_os(hbfpgen::matrix::SOAK_ENV).is_some() {
+        1_000_000
+    } else {
+        250_000
+    }
+});
 
 /// The exact value of a finite f64.
 fn exact64(x: f64) -> Exact {
@@ -95,9 +103,9 @@ fn corners() -> Vec<f64> {
 fn converting_f64_to_fp32_matches_native_conversion() {
     let mut r = ChaCha8Rng::seed_from_u64(1);
     let mut xs = corners();
-    xs.extend((0..N).map(|_| finite64(&mut r)));
+    xs.extend((0..*N).map(|_| finite64(&mut r)));
     // values near fp32's range, where subnormals and overflow happen
-    xs.extend((0..N / 4).map(|_| r.gen_range(-1.0..1.0) * 2f64.powi(r.gen_range(-160..130))));
+    xs.extend((0..*N / 4).map(|_| r.gen_range(-1.0..1.0) * 2f64.powi(r.gen_range(-160..130))));
     for x in xs {
         let got = round(FpFormat::FP32, exact64(x), Overflow::Infinity);
         assert_eq!(got, u64::from((x as f32).to_bits()), "{x:e}");
@@ -107,7 +115,7 @@ fn converting_f64_to_fp32_matches_native_conversion() {
 #[test]
 fn exact_products_rounded_match_native_multiplication() {
     let mut r = ChaCha8Rng::seed_from_u64(2);
-    for _ in 0..N {
+    for _ in 0..*N {
         let (a, b) = (finite32(&mut r), finite32(&mut r));
         let got = round(
             FpFormat::FP32,
@@ -129,7 +137,7 @@ fn exact_products_rounded_match_native_multiplication() {
 fn exact_sums_rounded_match_native_addition() {
     let mut r = ChaCha8Rng::seed_from_u64(3);
     let mut done = 0;
-    while done < N {
+    while done < *N {
         let a = finite64(&mut r);
         // b within 70 binades of a, so that the exact sum fits 128 bits
         let b = r.gen_range(-2.0..2.0)
@@ -202,8 +210,8 @@ fn fp16_matches_berkeley_softfloat() {
         .map(|x| x as f32)
         .filter(|x| x.is_finite())
         .collect();
-    xs.extend((0..N).map(|_| finite32(&mut r)));
-    xs.extend((0..N / 4).map(|_| r.gen_range(-1.0f32..1.0) * 2f32.powi(r.gen_range(-30..20))));
+    xs.extend((0..*N).map(|_| finite32(&mut r)));
+    xs.extend((0..*N / 4).map(|_| r.gen_range(-1.0f32..1.0) * 2f32.powi(r.gen_range(-30..20))));
     for x in xs {
         let want = F32::from_bits(x.to_bits()).to_f16(rne).to_bits();
         assert_eq!(

@@ -108,6 +108,25 @@ const CONFIGS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "mls-convert",
+        &[
+            "--elem-exp-bits",
+            "2",
+            "--elem-man-bits",
+            "1",
+            "--group",
+            "2",
+            "--block",
+            "4",
+            "--rounding",
+            "stochastic",
+            "--random-bits",
+            "3",
+            "--stages",
+            "1",
+        ],
+    ),
+    (
         "mls-dot",
         &[
             "--elem-exp-bits",

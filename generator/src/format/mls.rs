@@ -139,6 +139,14 @@ impl MlsElement {
     /// The nearest element to `x` (ties to even), saturated at the largest magnitude: its sign and
     /// fixed-point magnitude. `x` is any finite f64.
     pub fn round(self, x: f64) -> (bool, u64) {
+        self.round_with(x, f64::round_ties_even)
+    }
+
+    /// The element that `quantise` chooses for `x`, saturated at the largest magnitude: its sign
+    /// and fixed-point magnitude. `quantise` maps t = |x| / spacing (the grid's spacing at |x|,
+    /// so t is exact, with an integer part of at most Mx + 1 bits) to an integer; `round` passes
+    /// ties to even, stochastic rounding `floor((floor(t * 2^R) + r) / 2^R)`.
+    pub fn round_with(self, x: f64, quantise: impl Fn(f64) -> f64) -> (bool, u64) {
         let neg = x.is_sign_negative();
         let a = x.abs();
         let frac = self.frac_bits() as i32;
@@ -150,7 +158,7 @@ impl MlsElement {
             (floor_log2(a) - self.man_bits as i32).max(-frac)
         };
         // a / ulp is exact (a power-of-two scaling); its rounding to an integer is the one rounding
-        let q = (a * 2f64.powi(-ulp_exp)).round_ties_even();
+        let q = quantise(a * 2f64.powi(-ulp_exp));
         let fixed = q * 2f64.powi(ulp_exp + frac);
         let fixed = if fixed >= self.max_fixed() as f64 {
             self.max_fixed()

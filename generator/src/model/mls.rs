@@ -53,6 +53,16 @@ pub struct MlsBlock {
 /// of its largest magnitude, then each element the nearest code (ties to even, saturating) to
 /// y * 2^u.
 pub fn quantize(layout: &MlsLayout, y: &[f64]) -> MlsBlock {
+    quantize_with(layout, y, |_, t| t.round_ties_even())
+}
+
+/// [`quantize`] with each element's rounding chosen by `quantise(lane, t)`, which maps the exact
+/// t = |y * 2^u| / spacing to an integer ([`MlsElement::round_with`]).
+pub fn quantize_with(
+    layout: &MlsLayout,
+    y: &[f64],
+    quantise: impl Fn(usize, f64) -> f64,
+) -> MlsBlock {
     let g = layout.group as usize;
     let mut elems = Vec::with_capacity(y.len());
     let mut scales = Vec::with_capacity(y.len() / g);
@@ -61,7 +71,10 @@ pub fn quantize(layout: &MlsLayout, y: &[f64]) -> MlsBlock {
         let u = layout.scale_for(max);
         scales.push(u64::from(u));
         for &v in group {
-            let (neg, fixed) = layout.elem.round(v * 2f64.powi(u as i32));
+            let lane = elems.len();
+            let (neg, fixed) = layout
+                .elem
+                .round_with(v * 2f64.powi(u as i32), |t| quantise(lane, t));
             elems.push(
                 layout
                     .elem

@@ -8,6 +8,7 @@ pub mod fp_mac;
 pub mod int_dot;
 pub mod mac;
 pub mod mixed;
+pub mod mls_convert;
 pub mod mls_dot;
 pub mod mls_mac;
 pub mod mx_convert;
@@ -27,6 +28,7 @@ pub static REGISTRY: &[&dyn UnitKind] = &[
     &Kind::<mx_convert::MxConvertUnit>::new(),
     &Kind::<mx_dot::MxDotUnit>::new(),
     &Kind::<mx_mac::MxMacUnit>::new(),
+    &Kind::<mls_convert::MlsConvertUnit>::new(),
     &Kind::<mls_dot::MlsDotUnit>::new(),
     &Kind::<mls_mac::MlsMacUnit>::new(),
 ];

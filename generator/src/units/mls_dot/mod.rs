@@ -66,8 +66,9 @@ pub struct MlsDotSpec {
 }
 
 impl MlsDotSpec {
-    /// Validates the spec and derives the unit.
-    pub fn resolve(&self) -> Result<MlsDotUnit> {
+    /// Validates the layout flags (element, group, group-scale bits and block, shared with
+    /// `mls_mac` and `mls_convert`) and returns the layout and the block size.
+    pub fn layout(&self) -> Result<(MlsLayout, u32)> {
         let elem = MlsElement::new(
             self.elem_exp_bits.unwrap_or(ELEM_EXP_BITS_DEFAULT),
             self.elem_man_bits.unwrap_or(ELEM_MAN_BITS_DEFAULT),
@@ -92,11 +93,20 @@ impl MlsDotSpec {
             GROUP_SCALE_BITS_MIN,
             GROUP_SCALE_BITS_MAX,
         )?;
-        let layout = MlsLayout {
-            elem,
-            group,
-            scale_bits,
-        };
+        Ok((
+            MlsLayout {
+                elem,
+                group,
+                scale_bits,
+            },
+            block,
+        ))
+    }
+
+    /// Validates the spec and derives the unit.
+    pub fn resolve(&self) -> Result<MlsDotUnit> {
+        let (layout, block) = self.layout()?;
+        let (elem, group, scale_bits) = (layout.elem, layout.group, layout.scale_bits);
         let max = MlsDotUnit::max_stages_for(block, group);
         let stages = resolve_stages(self.stages, max, block)?;
         let tag_bits = self.tag_bits.unwrap_or(0);

@@ -147,6 +147,15 @@ struct CompareArgs {
     /// Also write the rows as CSV to this file.
     #[arg(long, value_name = "FILE")]
     csv: Option<std::path::PathBuf>,
+    /// The recorded sweeps whose `*/results.csv` give each format's LUTs per lane (its dot unit's
+    /// fewest at 64 lanes on ECP5-85k without DSPs, Yosys 0.23); a missing directory leaves the
+    /// column empty.
+    #[arg(long, value_name = "DIR", default_value = "fpga/results")]
+    results: std::path::PathBuf,
+    /// Also plot each format's relative error against its LUTs per lane to this file (SVG, or
+    /// PNG for a name ending in .png).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<std::path::PathBuf>,
 }
 
 fn parse_shard(s: &str) -> std::result::Result<(usize, usize), String> {
@@ -280,15 +289,27 @@ fn run(matches: ArgMatches) -> Result<ExitCode> {
         } else {
             a.dist.clone()
         };
+        let formats = hbfpgen::compare::Format::default_set();
+        let mut csvs = Vec::new();
+        if let Ok(dir) = std::fs::read_dir(&a.results) {
+            let mut paths: Vec<_> = dir
+                .flatten()
+                .map(|e| e.path().join("results.csv"))
+                .collect();
+            paths.sort();
+            csvs.extend(paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()));
+        }
+        let luts = hbfpgen::compare::luts_per_lane(&formats, &csvs);
+        let luts_of = |name: &str| {
+            formats
+                .iter()
+                .position(|f| f.label() == name)
+                .and_then(|i| luts[i])
+        };
         let mut rows = Vec::new();
         for d in dists {
             rows.extend(hbfpgen::compare::matvec_errors(
-                &hbfpgen::compare::Format::default_set(),
-                d,
-                a.rows,
-                a.cols,
-                a.block,
-                a.seed,
+                &formats, d, a.rows, a.cols, a.block, a.seed,
             )?);
         }
         println!(
@@ -296,19 +317,45 @@ fn run(matches: ArgMatches) -> Result<ExitCode> {
             a.rows, a.cols, a.seed, a.block
         );
         println!(
-            "{:<16} {:<10} {:>9} {:>15} {:>9}",
-            "format", "data", "bits/elem", "relative error", "SNR dB"
+            "{:<16} {:<10} {:>9} {:>15} {:>9} {:>10}",
+            "format", "data", "bits/elem", "relative error", "SNR dB", "LUTs/lane"
         );
-        let mut csv = String::from("format,distribution,bits_per_element,relative_error,snr_db\n");
+        let mut csv = String::from(
+            "format,distribution,bits_per_element,relative_error,snr_db,luts_per_lane\n",
+        );
+        let mut points = Vec::new();
         for r in &rows {
+            let l = luts_of(&r.format);
+            let shown = l.map_or("-".into(), |v| format!("{v:.1}"));
             println!(
-                "{:<16} {:<10} {:>9.2} {:>15.3e} {:>9.1}",
-                r.format, r.distribution, r.bits_per_element, r.relative_error, r.snr_db
+                "{:<16} {:<10} {:>9.2} {:>15.3e} {:>9.1} {:>10}",
+                r.format, r.distribution, r.bits_per_element, r.relative_error, r.snr_db, shown
             );
             csv.push_str(&format!(
-                "{},{},{},{:e},{}\n",
-                r.format, r.distribution, r.bits_per_element, r.relative_error, r.snr_db
+                "{},{},{},{:e},{},{}\n",
+                r.format,
+                r.distribution,
+                r.bits_per_element,
+                r.relative_error,
+                r.snr_db,
+                l.map_or(String::new(), |v| v.to_string())
             ));
+            if let Some(v) = l {
+                points.push((
+                    r.format.clone(),
+                    r.distribution.to_owned(),
+                    v,
+                    r.relative_error,
+                ));
+            }
+        }
+        println!(
+            "LUTs/lane: the format's dot unit, the fewest recorded at 64 lanes on ECP5-85k without DSPs ({})",
+            a.results.display()
+        );
+        if let Some(path) = &a.plot {
+            hbfpgen::compare::plot::write(path, &points)?;
+            println!("wrote {}", path.display());
         }
         if let Some(path) = &a.csv {
             hbfpgen::output::write_all(

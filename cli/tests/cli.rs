@@ -363,3 +363,52 @@ fn compare_formats_writes_a_row_per_format_and_distribution() {
     let o = hbfpgen(&["compare-formats", "--dist", "cauchy"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// Law: `compare-formats` takes each format's LUTs per lane from the sweeps under `--results`
+/// (the CSV's last column, empty for a format with no recorded row) and `--plot` draws the formats
+/// that have one; with none to plot it fails with exit 2 and writes no file.
+#[test]
+fn compare_formats_reads_luts_per_lane_and_plots_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("results").join("some-sweep");
+    std::fs::create_dir_all(&sweep).unwrap();
+    std::fs::write(
+        sweep.join("results.csv"),
+        "id,unit,status,luts_per_lane\n\
+         hbfp_dot_m4_b64_e10_s8-ecp5-85k-nodsp-yosys023,hbfp_dot,ok,30.5\n",
+    )
+    .unwrap();
+    let (csv, svg) = (dir.path().join("e.csv"), dir.path().join("e.svg"));
+    let args = |results: &std::path::Path| {
+        vec![
+            "compare-formats".to_string(),
+            "--rows".into(),
+            "2".into(),
+            "--cols".into(),
+            "64".into(),
+            "--results".into(),
+            results.display().to_string(),
+            "--csv".into(),
+            csv.display().to_string(),
+            "--plot".into(),
+            svg.display().to_string(),
+        ]
+    };
+    let a = args(&dir.path().join("results"));
+    let o = hbfpgen(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.lines().next().unwrap().ends_with(",luts_per_lane"));
+    for l in text.lines().skip(1) {
+        assert_eq!(l.starts_with("HBFP4,"), l.ends_with(",30.5"), "{l}");
+        assert!(l.starts_with("HBFP4,") || l.ends_with(','), "{l}");
+    }
+    let plot = std::fs::read_to_string(&svg).unwrap();
+    assert!(plot.contains("<svg") && plot.contains("HBFP4"), "{plot}");
+    std::fs::remove_file(&svg).unwrap();
+    let a = args(&dir.path().join("nowhere"));
+    let o = hbfpgen(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--results"), "{}", stderr(&o));
+    assert!(!svg.exists());
+}

@@ -15,7 +15,7 @@
 //! yosys = "debian"          # or "yowasp"
 //! ```
 
-mod plot;
+pub(crate) mod plot;
 pub mod table;
 
 use crate::error::{Error, Result};

@@ -16,7 +16,8 @@ const FONTS: [&str; 2] = [
     "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
 ];
 
-fn register_font() -> Result<()> {
+/// Registers the plots' font once (`HBFPGEN_FONT`, else the first of [`FONTS`] found).
+pub(crate) fn register_font() -> Result<()> {
     static DONE: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     DONE.get_or_init(|| {
         let candidates: Vec<PathBuf> = match std::env::var_os("HBFPGEN_FONT") {

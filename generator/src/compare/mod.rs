@@ -4,6 +4,8 @@
 //! across blocks in f64) and compared with y in f64 from the unquantised FP32 values. `hbfpgen
 //! compare-formats` prints it; `make run` shows it for HBFP and every MX format.
 
+pub mod plot;
+
 use crate::error::Result;
 use crate::format::mls::MlsElement;
 use crate::format::MxElement;
@@ -126,6 +128,70 @@ impl Format {
             }
         })
     }
+}
+
+impl Format {
+    /// The start of the module names of this format's dot unit at 64 lanes in the recorded
+    /// sweeps (`hbfp_dot_m4_b64_e10_`), which the stage count and datapath follow.
+    pub fn dot_id_stem(self) -> String {
+        match self {
+            Format::Hbfp(m) => format!("hbfp_dot_m{m}_b64_e10_"),
+            Format::Mx(e) => format!("mx_dot_{}_k64_", e.tag()),
+            Format::Mls(l) => format!(
+                "mls_dot_{}_g{}u{}_k64_",
+                l.elem.tag(),
+                l.group,
+                l.scale_bits
+            ),
+        }
+    }
+}
+
+/// The LUTs per lane of each format's dot unit from the recorded sweeps' `results.csv` texts: the
+/// fewest among the finished rows of that unit at 64 lanes on ECP5-85k without DSPs under Yosys
+/// 0.23, over every stage count and datapath measured (the format's cheapest measured exact dot
+/// product); `None` where no such row is recorded.
+pub fn luts_per_lane(formats: &[Format], csvs: &[String]) -> Vec<Option<f64>> {
+    // (module name, LUTs per lane) of every finished row at the comparison's target
+    let mut rows: Vec<(String, f64)> = Vec::new();
+    for text in csvs {
+        let mut lines = text.lines();
+        let Some(header) = lines.next() else { continue };
+        let col = |name: &str| header.split(',').position(|h| h == name);
+        let (Some(id), Some(status), Some(lpl)) = (col("id"), col("status"), col("luts_per_lane"))
+        else {
+            continue;
+        };
+        for line in lines {
+            let f: Vec<&str> = line.split(',').collect();
+            let (Some(i), Some(st), Some(v)) = (f.get(id), f.get(status), f.get(lpl)) else {
+                continue;
+            };
+            let (Some(module), Ok(v)) = (i.strip_suffix("-ecp5-85k-nodsp-yosys023"), v.parse())
+            else {
+                continue;
+            };
+            if *st == "ok" {
+                rows.push((module.to_owned(), v));
+            }
+        }
+    }
+    formats
+        .iter()
+        .map(|f| {
+            let stem = f.dot_id_stem();
+            rows.iter()
+                .filter(|(m, _)| {
+                    // the stage count follows the stem: `s8`, `s11_tree`
+                    m.strip_prefix(&stem).is_some_and(|rest| {
+                        rest.strip_prefix('s')
+                            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+                    })
+                })
+                .map(|&(_, v)| v)
+                .min_by(f64::total_cmp)
+        })
+        .collect()
 }
 
 /// The error of one format on one matrix-vector product.
@@ -316,6 +382,36 @@ mod tests {
         );
         let l = err(Distribution::Laplace);
         assert!(l.iter().all(|r| r.distribution == "laplace"));
+    }
+
+    /// Law: a format's LUTs per lane is the fewest of its dot unit's finished 64-lane rows at
+    /// the target, whatever the stage count or datapath; other targets, DSP settings, block
+    /// sizes, failed rows and other units are ignored; a format with no row has none.
+    #[test]
+    fn luts_per_lane_takes_the_cheapest_matching_row() {
+        let head = "id,unit,status,luts_per_lane";
+        let a = format!(
+            "{head}\nhbfp_dot_m4_b64_e10_s8-ecp5-85k-nodsp-yosys023,hbfp_dot,ok,64.4\n\
+             hbfp_dot_m4_b64_e10_s11_tree-ecp5-85k-nodsp-yosys023,hbfp_dot,ok,70.0\n\
+             hbfp_dot_m4_b64_e10_s8-ecp5-85k-dsp-yosys023,hbfp_dot,ok,10.0\n\
+             hbfp_dot_m4_b16_e10_s8-ecp5-85k-nodsp-yosys023,hbfp_dot,ok,9.0\n\
+             hbfp_dot_m4_b64_e10_s9-ecp5-85k-nodsp-yosys070,hbfp_dot,ok,8.0\n"
+        );
+        let b = format!(
+            "{head}\nhbfp_dot_m4_b64_e10_s2-ecp5-85k-nodsp-yosys023,hbfp_dot,ok,30.7\n\
+             hbfp_dot_m4_b64_e10_s3-ecp5-85k-nodsp-yosys023,hbfp_dot,failed,1.0\n\
+             hbfp_mixed_dot_m4_b64_e10_s3-ecp5-85k-nodsp-yosys023,hbfp_mixed_dot,ok,2.0\n\
+             mx_dot_e2m1_k64_s9-ecp5-85k-nodsp-yosys023,mx_dot,ok,74.8\n"
+        );
+        let got = luts_per_lane(
+            &[
+                Format::Hbfp(4),
+                Format::Mx(MxElement::Fp4E2M1),
+                Format::Hbfp(8),
+            ],
+            &[a, b],
+        );
+        assert_eq!(got, vec![Some(30.7), Some(74.8), None]);
     }
 
     #[test]

@@ -127,6 +127,14 @@ const CONFIGS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "s2fp8-encode",
+        &["--block", "3", "--input-format", "bf16", "--stages", "3"],
+    ),
+    (
+        "s2fp8-decode",
+        &["--block", "2", "--output-format", "bf16", "--stages", "1"],
+    ),
+    (
         "mls-dot",
         &[
             "--elem-exp-bits",

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 pub mod mls;
 pub mod mx;
+pub mod s2fp8;
 
 /// One HBFP block: element codes and a shared exponent code, as signed integers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -27,6 +27,9 @@ pub enum Format {
     /// MLS with this layout, under a tensor scale of the tensor's largest magnitude (so that its
     /// largest group has the group scale 1), quantised by `model::mls::quantize`.
     Mls(MlsLayout),
+    /// S2FP8: per tensor alpha and beta from its log2 statistics, each element an E5M2 code of
+    /// 2^(alpha log2|x| + beta), decoded to FP32 (`model::s2fp8`, bit-exact).
+    S2fp8,
 }
 
 impl Format {
@@ -45,6 +48,7 @@ impl Format {
                 scale_bits: 3,
             }));
         }
+        v.push(Format::S2fp8);
         v
     }
 
@@ -54,6 +58,7 @@ impl Format {
             Format::Hbfp(m) => format!("HBFP{m}"),
             Format::Mx(e) => e.label().to_owned(),
             Format::Mls(l) => format!("MLS-{}-g{}u{}", l.elem, l.group, l.scale_bits),
+            Format::S2fp8 => "S2FP8".into(),
         }
     }
 
@@ -65,6 +70,8 @@ impl Format {
             Format::Mls(l) => {
                 return f64::from(l.elem.bits()) + f64::from(l.scale_bits) / f64::from(l.group)
             }
+            // alpha and beta are per tensor
+            Format::S2fp8 => return 8.0,
         };
         f64::from(elem) + f64::from(scale) / f64::from(k)
     }
@@ -126,15 +133,38 @@ impl Format {
                     .map(|v| v * st)
                     .collect()
             }
+            Format::S2fp8 => return self.quantise_tensor(lanes, k),
         })
+    }
+
+    /// The values of a whole tensor after conversion, block by block (blocks of `k`) under the
+    /// tensor's largest magnitude, or for S2FP8 under the tensor's statistics.
+    pub fn quantise_tensor(self, tensor: &[f32], k: u32) -> Result<Vec<f64>> {
+        if self == Format::S2fp8 {
+            use crate::model::s2fp8::{decode, encode, stats};
+            let f = crate::fp::FpFormat::FP32;
+            let bits: Vec<u64> = tensor.iter().map(|x| u64::from(x.to_bits())).collect();
+            let s = stats(f, &bits);
+            return Ok(bits
+                .iter()
+                .map(|&p| f64::from(f32::from_bits(decode(f, &s, encode(f, &s, p)) as u32)))
+                .collect());
+        }
+        let max = tensor.iter().fold(0.0f64, |m, v| m.max(f64::from(v.abs())));
+        Ok(tensor
+            .chunks(k as usize)
+            .map(|c| self.quantise(c, max))
+            .collect::<Result<Vec<_>>>()?
+            .concat())
     }
 }
 
 impl Format {
     /// The start of the module names of this format's dot unit at 64 lanes in the recorded
     /// sweeps (`hbfp_dot_m4_b64_e10_`), which the stage count and datapath follow.
-    pub fn dot_id_stem(self) -> String {
-        match self {
+    /// `None` for S2FP8, whose products run on the FP32 or bf16 units after decoding.
+    pub fn dot_id_stem(self) -> Option<String> {
+        Some(match self {
             Format::Hbfp(m) => format!("hbfp_dot_m{m}_b64_e10_"),
             Format::Mx(e) => format!("mx_dot_{}_k64_", e.tag()),
             Format::Mls(l) => format!(
@@ -143,7 +173,8 @@ impl Format {
                 l.group,
                 l.scale_bits
             ),
-        }
+            Format::S2fp8 => return None,
+        })
     }
 }
 
@@ -179,7 +210,7 @@ pub fn luts_per_lane(formats: &[Format], csvs: &[String]) -> Vec<Option<f64>> {
     formats
         .iter()
         .map(|f| {
-            let stem = f.dot_id_stem();
+            let stem = f.dot_id_stem()?;
             rows.iter()
                 .filter(|(m, _)| {
                     // the stage count follows the stem: `s8`, `s11_tree`
@@ -233,7 +264,7 @@ impl Distribution {
     }
 
     /// One sample, as f32.
-    fn sample(self, rng: &mut ChaCha8Rng) -> f32 {
+    pub fn sample(self, rng: &mut ChaCha8Rng) -> f32 {
         let normal = |rng: &mut ChaCha8Rng| {
             let u1: f64 = rng.gen_range(f64::MIN_POSITIVE..1.0);
             let u2: f64 = rng.gen();
@@ -284,24 +315,15 @@ pub fn matvec_errors(
         })
         .collect();
     let norm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let max_of = |t: &[f32]| t.iter().fold(0.0f64, |m, v| m.max(f64::from(v.abs())));
-    let (a_max, x_max) = (max_of(&a), max_of(&x));
     formats
         .iter()
         .map(|&f| {
-            let xq: Vec<f64> = x
-                .chunks(kk)
-                .map(|c| f.quantise(c, x_max))
-                .collect::<Result<Vec<_>>>()?
-                .concat();
+            // blocks never cross a row: cols is a multiple of k
+            let xq = f.quantise_tensor(&x, k)?;
+            let aq_all = f.quantise_tensor(&a, k)?;
             let mut err = 0.0;
             for (r, yr) in y.iter().enumerate() {
-                let row = &a[r * cols..(r + 1) * cols];
-                let aq: Vec<f64> = row
-                    .chunks(kk)
-                    .map(|c| f.quantise(c, a_max))
-                    .collect::<Result<Vec<_>>>()?
-                    .concat();
+                let aq = &aq_all[r * cols..(r + 1) * cols];
                 let yq: f64 = aq.iter().zip(&xq).map(|(p, q)| p * q).sum();
                 err += (yq - yr) * (yq - yr);
             }
@@ -347,6 +369,10 @@ mod tests {
         // operands give a relative error of about 0.009 * sqrt 2 = 0.013. Within a factor of 2:
         let hbfp8 = by("HBFP8");
         assert!((0.0065..0.026).contains(&hbfp8), "{e:?}");
+        // S2FP8 squeezes the tensor's spread of binades into E5M2's range: 2 mantissa bits, but
+        // alpha of about 5 on normal data makes each binade of x five of E5M2's, so it is far
+        // more accurate than MXFP8's E5M2 elements
+        assert!(by("S2FP8") < 0.5 * by("MXFP8-E5M2"), "{e:?}");
         // MXINT8 has the same grid as HBFP8: 2^(floor(log2 max) - 6) = 2^(X - 7)
         assert_eq!(hbfp8, by("MXINT8"));
         // the same seed gives the same figures

@@ -14,6 +14,8 @@ pub mod mls_mac;
 pub mod mx_convert;
 pub mod mx_dot;
 pub mod mx_mac;
+pub mod s2fp8_decode;
+pub mod s2fp8_encode;
 
 use crate::unit::{Kind, UnitKind};
 
@@ -31,6 +33,8 @@ pub static REGISTRY: &[&dyn UnitKind] = &[
     &Kind::<mls_convert::MlsConvertUnit>::new(),
     &Kind::<mls_dot::MlsDotUnit>::new(),
     &Kind::<mls_mac::MlsMacUnit>::new(),
+    &Kind::<s2fp8_encode::S2fp8EncodeUnit>::new(),
+    &Kind::<s2fp8_decode::S2fp8DecodeUnit>::new(),
 ];
 
 /// The registry entry whose command-line name (`dot`) or kind (`hbfp_dot`) is `name`.

@@ -1,0 +1,208 @@
+//! The SystemVerilog of `s2fp8_encode` (`rtl-templates/s2fp8_encode/s2fp8_encode.sv.tera`), its
+//! provenance header and regeneration command.
+
+use super::{S2fp8EncodeUnit, LOG_BITS, T_BITS};
+use crate::error::Result;
+use crate::format::s2fp8::{
+    log2_table, mantissa_thresholds, subnormal_thresholds, INTERP_BITS, TABLE_INDEX_BITS,
+};
+use crate::model::s2fp8::{ALPHA_BITS, BETA_BITS};
+use crate::pipeline::StageCtx;
+use crate::render::{comment_header, level_name, render, signed_lit, slot_list};
+use serde::Serialize;
+
+/// The command line that regenerates `unit`.
+pub fn command_line(unit: &S2fp8EncodeUnit) -> String {
+    format!(
+        "hbfpgen gen s2fp8-encode --block {} --input-format {} --stages {} --tag-bits {} --name {}",
+        unit.block,
+        unit.input.name(),
+        unit.stages,
+        unit.tag_bits,
+        unit.name
+    )
+}
+
+/// The comment header of the files of `unit`.
+pub fn header(unit: &S2fp8EncodeUnit, what: &str) -> String {
+    comment_header(
+        what,
+        &command_line(unit),
+        &[
+            format!(
+                "// Parameters: input {}, K = {} lanes, stages S = {}, tag T = {} bits",
+                unit.input.name(),
+                unit.block,
+                unit.stages,
+                unit.tag_bits
+            ),
+            "// code = sign | E5M2(2^t), t = alpha * L + beta, L = log2|x| (table of 65 entries, linear interpolation).".into(),
+            format!(
+                "// Latency: {} cycles without back-pressure; one word per cycle. Registers after levels: [{}]",
+                unit.stages,
+                slot_list(&unit.register_slots())
+            ),
+            "// Numerics: docs/numerics.md (S2FP8). Handshake: valid/ready.".into(),
+        ],
+    )
+}
+
+/// One entry of the log2 table: log2(1 + i/64) and the step to the next entry (units 2^-16).
+#[derive(Serialize)]
+struct Entry {
+    i: usize,
+    t: i64,
+    d: i64,
+}
+
+/// What `rtl-templates/s2fp8_encode/s2fp8_encode.sv.tera` draws.
+#[derive(Serialize)]
+struct Ctx {
+    header: String,
+    name: String,
+    ports: String,
+    lanes: u32,
+    lane_bits: u32,
+    frac: u32,
+    exp_field_bits: u32,
+    exp_ones: String,
+    bias_lit: String,
+    sub_off_lit: String,
+    log_bits: u32,
+    t_bits: u32,
+    alpha_bits: u32,
+    beta_bits: u32,
+    index_bits: u32,
+    interp_bits: u32,
+    table: Vec<Entry>,
+    mant_th: Vec<String>,
+    sub_th: Vec<String>,
+    t_hi: String,
+    t_lo: String,
+    t_sub: String,
+    tag_bits: u32,
+    full_side: u32,
+    /// Each level's value name as the next level reads it.
+    src: Vec<String>,
+    /// Each level's registered flag and stage.
+    registered: Vec<bool>,
+    stage_of: Vec<u32>,
+    coef_side: String,
+    stages: Vec<StageCtx>,
+    last_stage: u32,
+    out_ready: &'static str,
+    tag_out: String,
+    result: String,
+}
+
+/// Width of the exponent arithmetic of the logarithms.
+const X_ARITH: u32 = 10;
+
+/// Renders the SystemVerilog of `unit`.
+pub fn sv(unit: &S2fp8EncodeUnit) -> Result<String> {
+    let f = unit.input.format();
+    let levels = unit.levels();
+    let slots = unit.register_slots();
+    let t = unit.tag_bits;
+    let full_side = t + BETA_BITS + ALPHA_BITS;
+    // the side band: {tag, beta, alpha} until the exponents are formed (level 2), then the tag
+    let side_of = |level: u32| if level >= 2 { t } else { full_side };
+    let mut stages: Vec<StageCtx> = Vec::new();
+    for (r, &level) in slots.iter().enumerate() {
+        let (prev, prev_bits) = if r == 0 {
+            ("side_in".to_string(), full_side)
+        } else {
+            (format!("s{}_side_q", r - 1), side_of(slots[r - 1]))
+        };
+        let bits = side_of(level);
+        stages.push(StageCtx {
+            index: r as u32,
+            level,
+            prev_valid: if r == 0 {
+                "in_valid_i".into()
+            } else {
+                format!("s{}_valid_q", r - 1)
+            },
+            next_ready: if r + 1 == slots.len() {
+                "out_ready_i".into()
+            } else {
+                format!("s{}_ready", r + 1)
+            },
+            side_bits: bits,
+            prev_side: if bits < prev_bits && bits > 0 {
+                format!("{prev}[{} -: {bits}]", prev_bits - 1)
+            } else {
+                prev
+            },
+            data: true,
+        });
+    }
+    let side_after = |lv: u32| -> String {
+        match slots.iter().rposition(|&slot| slot <= lv) {
+            Some(s) => format!("s{s}_side_q"),
+            None => "side_in".into(),
+        }
+    };
+    let tag_out = match stages.last() {
+        Some(st) if st.side_bits > t => format!("s{}_side_q[{} -: {t}]", st.index, full_side - 1),
+        Some(st) => format!("s{}_side_q", st.index),
+        None => "tag_i".into(),
+    };
+    let tab = log2_table();
+    let table = (0..tab.len() - 1)
+        .map(|i| Entry {
+            i,
+            t: tab[i],
+            d: tab[i + 1] - tab[i],
+        })
+        .collect();
+    let one = 1i64 << 32;
+    let ctx = Ctx {
+        header: header(unit, &format!("{}: S2FP8 encoder", unit.name)),
+        name: unit.name.clone(),
+        ports: crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
+        lanes: unit.block,
+        lane_bits: unit.lane_bits(),
+        frac: f.man_bits(),
+        exp_field_bits: f.exp_bits(),
+        exp_ones: format!("{}'h{:x}", f.exp_bits(), (1u32 << f.exp_bits()) - 1),
+        bias_lit: signed_lit(X_ARITH, i64::from(f.bias())),
+        sub_off_lit: signed_lit(X_ARITH, i64::from(f.bias()) - 1 + i64::from(f.man_bits())),
+        log_bits: LOG_BITS,
+        t_bits: T_BITS,
+        alpha_bits: ALPHA_BITS,
+        beta_bits: BETA_BITS,
+        index_bits: TABLE_INDEX_BITS,
+        interp_bits: INTERP_BITS,
+        table,
+        mant_th: mantissa_thresholds()
+            .iter()
+            .map(|c| format!("32'd{c}"))
+            .collect(),
+        sub_th: subnormal_thresholds()
+            .iter()
+            .map(|&c| signed_lit(T_BITS, c))
+            .collect(),
+        t_hi: signed_lit(ALPHA_BITS + LOG_BITS + 2, 16 * one - 1),
+        t_lo: signed_lit(ALPHA_BITS + LOG_BITS + 2, -18 * one),
+        t_sub: signed_lit(T_BITS, -14 * one),
+        tag_bits: t,
+        full_side,
+        src: levels
+            .iter()
+            .map(|l| level_name(l.index, l.registered))
+            .collect(),
+        registered: levels.iter().map(|l| l.registered).collect(),
+        stage_of: levels
+            .iter()
+            .map(|l| slots.iter().position(|&x| x == l.index).unwrap_or(0) as u32)
+            .collect(),
+        coef_side: side_after(1),
+        last_stage: (slots.len() as u32).saturating_sub(1),
+        stages,
+        out_ready: "out_ready_i",
+        tag_out,
+        result: level_name(3, levels[3].registered),
+    };
+    render("s2fp8_encode.sv", &ctx)
+}

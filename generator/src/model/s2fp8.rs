@@ -133,7 +133,7 @@ pub fn decode_with(fmt: FpFormat, inv_alpha: u64, beta: i64, c: u64) -> u64 {
     let m = match mag {
         0 => 0,
         E5M2_INF => inf,
-        E5M2_INF..=E5M2_NAN => inf | 1 << (fmt.man_bits() - 1),
+        0x7d..=E5M2_NAN => inf | 1 << (fmt.man_bits() - 1),
         _ => {
             let ly = i128::from(log2_of_e5m2(mag).expect("a finite non-zero code"));
             let u = ((ly - (i128::from(beta) << STAT_FRAC)) * i128::from(inv_alpha)) >> STAT_FRAC;

@@ -131,6 +131,10 @@ const CONFIGS: &[(&str, &[&str])] = &[
         &["--block", "3", "--input-format", "bf16", "--stages", "3"],
     ),
     (
+        "s2fp8-stats",
+        &["--block", "2", "--input-format", "bf16", "--tag-bits", "1"],
+    ),
+    (
         "s2fp8-decode",
         &["--block", "2", "--output-format", "bf16", "--stages", "1"],
     ),

@@ -16,6 +16,7 @@ pub mod mx_dot;
 pub mod mx_mac;
 pub mod s2fp8_decode;
 pub mod s2fp8_encode;
+pub mod s2fp8_stats;
 
 use crate::unit::{Kind, UnitKind};
 
@@ -33,6 +34,7 @@ pub static REGISTRY: &[&dyn UnitKind] = &[
     &Kind::<mls_convert::MlsConvertUnit>::new(),
     &Kind::<mls_dot::MlsDotUnit>::new(),
     &Kind::<mls_mac::MlsMacUnit>::new(),
+    &Kind::<s2fp8_stats::S2fp8StatsUnit>::new(),
     &Kind::<s2fp8_encode::S2fp8EncodeUnit>::new(),
     &Kind::<s2fp8_decode::S2fp8DecodeUnit>::new(),
 ];

@@ -1,0 +1,118 @@
+//! The SystemVerilog of `s2fp8_stats` (`rtl-templates/s2fp8_stats/s2fp8_stats.sv.tera`), its
+//! provenance header and regeneration command.
+
+use super::{S2fp8StatsUnit, COUNT_BITS, DIV_DEN_BITS, DIV_NUM_BITS, FINISH_CYCLES};
+use crate::error::Result;
+use crate::format::s2fp8::{log2_table, INTERP_BITS, TABLE_INDEX_BITS};
+use crate::model::s2fp8::{ALPHA_BITS, ALPHA_MAX, BETA_BITS, INV_ALPHA_BITS};
+use crate::render::{comment_header, render, signed_lit};
+use crate::units::s2fp8_encode::LOG_BITS;
+use serde::Serialize;
+
+/// The command line that regenerates `unit`.
+pub fn command_line(unit: &S2fp8StatsUnit) -> String {
+    format!(
+        "hbfpgen gen s2fp8-stats --block {} --input-format {} --tag-bits {} --name {}",
+        unit.block,
+        unit.input.name(),
+        unit.tag_bits,
+        unit.name
+    )
+}
+
+/// The comment header of the files of `unit`.
+pub fn header(unit: &S2fp8StatsUnit, what: &str) -> String {
+    comment_header(
+        what,
+        &command_line(unit),
+        &[
+            format!(
+                "// Parameters: input {}, K = {} lanes per word, tag T = {} bits",
+                unit.input.name(),
+                unit.block,
+                unit.tag_bits
+            ),
+            "// mu = mean log2|x|, max over the non-zero entries; alpha = 15 / (max - mu), beta = -alpha mu, 1/alpha.".into(),
+            format!(
+                "// Latency: the result {FINISH_CYCLES} cycles after a tensor's last word is accepted (one divider, a bit per cycle); a word per cycle until then."
+            ),
+            "// Numerics: docs/numerics.md (S2FP8). Handshake: valid/ready.".into(),
+        ],
+    )
+}
+
+/// One entry of the log2 table.
+#[derive(Serialize)]
+struct Entry {
+    i: usize,
+    t: i64,
+    d: i64,
+}
+
+/// What `rtl-templates/s2fp8_stats/s2fp8_stats.sv.tera` draws.
+#[derive(Serialize)]
+struct Ctx {
+    header: String,
+    name: String,
+    ports: String,
+    lanes: u32,
+    lane_bits: u32,
+    frac: u32,
+    exp_field_bits: u32,
+    exp_ones: String,
+    bias_lit: String,
+    sub_off_lit: String,
+    index_bits: u32,
+    interp_bits: u32,
+    table: Vec<Entry>,
+    log_bits: u32,
+    wsum_bits: u32,
+    cnt_bits: u32,
+    num_bits: u32,
+    den_bits: u32,
+    alpha_bits: u32,
+    alpha_max: u64,
+    beta_bits: u32,
+    inv_bits: u32,
+    log_min: String,
+    tag_bits: u32,
+}
+
+/// Renders the SystemVerilog of `unit`.
+pub fn sv(unit: &S2fp8StatsUnit) -> Result<String> {
+    let f = unit.input.format();
+    let tab = log2_table();
+    let ctx = Ctx {
+        header: header(unit, &format!("{}: S2FP8 tensor statistics", unit.name)),
+        name: unit.name.clone(),
+        ports: crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
+        lanes: unit.block,
+        lane_bits: unit.lane_bits(),
+        frac: f.man_bits(),
+        exp_field_bits: f.exp_bits(),
+        exp_ones: format!("{}'h{:x}", f.exp_bits(), (1u32 << f.exp_bits()) - 1),
+        bias_lit: signed_lit(10, i64::from(f.bias())),
+        sub_off_lit: signed_lit(10, i64::from(f.bias()) - 1 + i64::from(f.man_bits())),
+        index_bits: TABLE_INDEX_BITS,
+        interp_bits: INTERP_BITS,
+        table: (0..tab.len() - 1)
+            .map(|i| Entry {
+                i,
+                t: tab[i],
+                d: tab[i + 1] - tab[i],
+            })
+            .collect(),
+        log_bits: LOG_BITS,
+        wsum_bits: unit.word_sum_bits(),
+        cnt_bits: COUNT_BITS,
+        num_bits: DIV_NUM_BITS,
+        den_bits: DIV_DEN_BITS,
+        alpha_bits: ALPHA_BITS,
+        alpha_max: ALPHA_MAX,
+        beta_bits: BETA_BITS,
+        inv_bits: INV_ALPHA_BITS,
+        log_min: signed_lit(LOG_BITS, -(1i64 << (LOG_BITS - 1))),
+        tag_bits: unit.tag_bits,
+    };
+    render("s2fp8_stats.sv", &ctx)
+}

@@ -1,7 +1,7 @@
 //! The one rounding function, `hbfpgen::fp::round`, against three independent references:
 //! - native f32 and f64 arithmetic (IEEE 754, round to nearest even): conversions f64 -> f32, exact
-//!   products f32 x f32 and f64 x f64, exact sums f64 + f64, a quarter of a million cases each in
-//!   `make test` and a million in `make soak` (HBFPGEN_SOAK set);
+//!   products f32 x f32 and f64 x f64, exact sums f64 + f64, 125,000 cases each in `make test` and
+//!   a million in `make soak` (HBFPGEN_SOAK set);
 //! - Berkeley SoftFloat (`softfloat-wrapper`) on fp16: conversions from f32 and products;
 //! - a brute-force search for the nearest value over every pattern of small formats FP(3..5, 2..7),
 //!   which checks subnormals, ties, overflow thresholds and saturation in formats with no hardware.
@@ -14,12 +14,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use softfloat_wrapper::{Float, RoundingMode, F16, F32};
 
-/// Random cases per comparison: a million under `make soak`, a quarter of that in `make test`.
+/// Random cases per comparison: a million under `make soak`, an eighth of that in `make test`.
 static N: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
     if std::env::var_os(hbfpgen::matrix::SOAK_ENV).is_some() {
         1_000_000
     } else {
-        250_000
+        125_000
     }
 });
 

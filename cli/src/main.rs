@@ -12,12 +12,13 @@ use std::process::ExitCode;
 
 mod cosim;
 
-const ABOUT: &str = "Generates bit-exact SystemVerilog for HBFP (hybrid block floating point) \
-arithmetic units, with manifests, test vectors from the golden model, and self-checking \
+const ABOUT: &str = "Generates bit-exact SystemVerilog for block floating-point arithmetic units \
+(HBFP, OCP MX, MLS, S2FP8), with manifests, test vectors from the golden model, and self-checking \
 testbenches, and measures them on iCE40 and ECP5 FPGAs with Yosys and nextpnr.";
 
-const LONG_ABOUT: &str = "Generates bit-exact SystemVerilog for HBFP (hybrid block floating \
-point) arithmetic units, with manifests, test vectors from the golden model, and self-checking \
+const LONG_ABOUT: &str = "Generates bit-exact SystemVerilog for block floating-point arithmetic \
+units (HBFP, hybrid block floating point; OCP MX; MLS, multi-level scaling; S2FP8, shifted and \
+squeezed FP8), with manifests, test vectors from the golden model, and self-checking \
 testbenches, and measures them on iCE40 and ECP5 FPGAs with Yosys and nextpnr.
 
 Every unit takes its parameters as flags or from a TOML file (--config FILE, keys named as the \

@@ -3,8 +3,8 @@
 //! `read_verilog -sv; hierarchy -check; proc; check -assert`, and its self-checking testbench under
 //! Icarus on vectors from the golden model; then the testbench must report exactly one failure,
 //! and exit non-zero, when one expected bit is flipped (in a short prefix of the file). The testbench also runs under
-//! Verilator, with the same two checks, for every sixteenth configuration of each unit (its first,
-//! seventeenth, ...): the testbench's build under Verilator is most of a configuration's time, and the
+//! Verilator, with the same two checks, for every sixty-fourth configuration of each unit (its first,
+//! sixty-fifth, ...): the testbench's build under Verilator is most of a configuration's time, and the
 //! Verilated RTL of every unit is checked against the golden model by the co-simulation matrix
 //! (`verif/matrix.toml`) anyway. `RTL_MATRIX_VERILATOR=all` runs it for every configuration.
 //!
@@ -26,7 +26,7 @@ mod common;
 use common::check_generated;
 
 /// The testbench runs under Verilator too for every this many configurations of each unit.
-const VERILATOR_EVERY: usize = 16;
+const VERILATOR_EVERY: usize = 64;
 
 /// The seed of every matrix's vectors.
 const SEED: u64 = 0x5eed;

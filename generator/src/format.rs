@@ -10,7 +10,6 @@ use serde::Serialize;
 
 pub mod mls;
 pub mod mx;
-pub mod s2fp8;
 pub use mx::{MxElement, MxValue};
 
 /// Smallest accepted mantissa width (bits, sign included).

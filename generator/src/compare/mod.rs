@@ -264,7 +264,7 @@ impl Distribution {
     }
 
     /// One sample, as f32.
-    pub fn sample(self, rng: &mut ChaCha8Rng) -> f32 {
+    fn sample(self, rng: &mut ChaCha8Rng) -> f32 {
         let normal = |rng: &mut ChaCha8Rng| {
             let u1: f64 = rng.gen_range(f64::MIN_POSITIVE..1.0);
             let u2: f64 = rng.gen();

@@ -2,13 +2,13 @@
 //! and m, their maximum, over its non-zero entries), alpha = 15 / (m - mu) and beta = -alpha * mu;
 //! each element stored as the E5M2 code of 2^(alpha * log2|x| + beta) with its sign, and decoded as
 //! 2^((log2|y| - beta) / alpha). Every step in fixed point, bit-exact, with the arithmetic of
-//! `format::s2fp8`; the rules are in `docs/numerics.md` ("S2FP8").
+//! [`arith`]; the rules are in `docs/numerics.md` ("S2FP8").
 
-use crate::format::s2fp8::{
-    e5m2_of_exp, exp2_to_float, log2_fixed, log2_of_e5m2, E5M2_INF, E5M2_NAN, LOG_FRAC,
-};
 use crate::fp::FpFormat;
+use arith::{e5m2_of_exp, exp2_to_float, log2_fixed, log2_of_e5m2, E5M2_INF, E5M2_NAN, LOG_FRAC};
 use serde::Serialize;
+
+pub mod arith;
 
 /// Fraction bits of alpha, beta, 1/alpha and mu.
 pub const STAT_FRAC: u32 = LOG_FRAC;

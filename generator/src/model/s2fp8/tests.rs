@@ -1,11 +1,39 @@
 use super::*;
-use crate::compare::Distribution;
-use crate::format::s2fp8::T_FRAC;
+use crate::model::s2fp8::arith::T_FRAC;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 fn bits(xs: &[f32]) -> Vec<u64> {
     xs.iter().map(|x| u64::from(x.to_bits())).collect()
+}
+
+/// The shapes of the test tensors (the model layer draws its own samples: `compare` sits above it).
+#[derive(Clone, Copy, Debug)]
+enum Distribution {
+    Gaussian,
+    Laplace,
+    StudentT,
+}
+
+impl Distribution {
+    fn sample(self, rng: &mut ChaCha8Rng) -> f32 {
+        let normal = |rng: &mut ChaCha8Rng| {
+            let u1: f64 = rng.gen_range(f64::MIN_POSITIVE..1.0);
+            (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * rng.gen::<f64>()).cos()
+        };
+        let v = match self {
+            Distribution::Gaussian => normal(rng),
+            Distribution::Laplace => {
+                let u: f64 = rng.gen_range(-0.5..0.5);
+                -u.signum() * (1.0 - 2.0 * u.abs()).max(f64::MIN_POSITIVE).ln()
+            }
+            Distribution::StudentT => {
+                let z = normal(rng);
+                z / ((0..3).map(|_| normal(rng).powi(2)).sum::<f64>() / 3.0).sqrt()
+            }
+        };
+        v as f32
+    }
 }
 
 /// A tensor of `n` values of `d` with zeros (one in 16), subnormals and tiny values (one in 64),

@@ -3,7 +3,7 @@
 
 use super::{S2fp8DecodeUnit, LOG_BITS, U_BITS};
 use crate::error::Result;
-use crate::format::s2fp8::{exp2_table, log2_of_e5m2, INTERP_BITS, TABLE_INDEX_BITS};
+use crate::model::s2fp8::arith::{exp2_table, log2_of_e5m2, INTERP_BITS, TABLE_INDEX_BITS};
 use crate::model::s2fp8::{BETA_BITS, INV_ALPHA_BITS};
 use crate::pipeline::StageCtx;
 use crate::render::{comment_header, level_name, render, signed_lit, slot_list};

@@ -1,6 +1,6 @@
 //! The `s2fp8_decode` unit: K S2FP8 codes and a tensor's coefficients 1/alpha and beta (ports) to
 //! K FP32 (or bfloat16) values, each sign * 2^((log2|y| - beta) / alpha) (arXiv 2001.05674), with
-//! log2 of a code and 2^u defined to the bit by `format::s2fp8`, so that an S2FP8 GEMM runs on the
+//! log2 of a code and 2^u defined to the bit by `model::s2fp8::arith`, so that an S2FP8 GEMM runs on the
 //! float units. Its parameters, plan and the glue to its model, RTL and vectors; the rules are in
 //! `docs/numerics.md` ("S2FP8").
 

@@ -3,7 +3,7 @@
 
 use super::{S2fp8EncodeUnit, LOG_BITS, T_BITS};
 use crate::error::Result;
-use crate::format::s2fp8::{
+use crate::model::s2fp8::arith::{
     log2_table, mantissa_thresholds, subnormal_thresholds, INTERP_BITS, TABLE_INDEX_BITS,
 };
 use crate::model::s2fp8::{ALPHA_BITS, BETA_BITS};

@@ -1,6 +1,6 @@
 //! The `s2fp8_encode` unit: K lanes of FP32 (or bfloat16) and a tensor's S2FP8 coefficients alpha
 //! and beta (ports) to K S2FP8 codes, each the E5M2 code of sign(x) * 2^(alpha * log2|x| + beta)
-//! (arXiv 2001.05674), with log2 and the rounding of 2^t defined to the bit by `format::s2fp8`.
+//! (arXiv 2001.05674), with log2 and the rounding of 2^t defined to the bit by `model::s2fp8::arith`.
 //! Its parameters, plan and the glue to its model, RTL and vectors; the rules are in
 //! `docs/numerics.md` ("S2FP8").
 

@@ -3,7 +3,7 @@
 
 use super::{S2fp8StatsUnit, COUNT_BITS, DIV_DEN_BITS, DIV_NUM_BITS, FINISH_CYCLES};
 use crate::error::Result;
-use crate::format::s2fp8::{log2_table, INTERP_BITS, TABLE_INDEX_BITS};
+use crate::model::s2fp8::arith::{log2_table, INTERP_BITS, TABLE_INDEX_BITS};
 use crate::model::s2fp8::{ALPHA_BITS, ALPHA_MAX, BETA_BITS, INV_ALPHA_BITS};
 use crate::render::{comment_header, render, signed_lit};
 use crate::units::s2fp8_encode::LOG_BITS;

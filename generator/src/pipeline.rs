@@ -222,6 +222,47 @@ pub struct StageCtx {
     pub data: bool,
 }
 
+/// The side band as level `level` reads it: the register of the last stage placed at or before
+/// that level, or `side_in` when none is.
+pub fn side_after(slots: &[u32], level: u32) -> String {
+    match slots.iter().rposition(|&slot| slot <= level) {
+        Some(s) => format!("s{s}_side_q"),
+        None => "side_in".into(),
+    }
+}
+
+/// The stages of a unit whose side band is `full_side` bits (the tag, `t` bits, on top) until level
+/// `trim_from` is formed, and the tag alone after it: each stage registers its level's value, and a
+/// stage that trims takes the top `t` bits of the one before. Also the expression `tag_o` takes
+/// (`tag_i` without stages).
+pub fn trimmed_side_stages(
+    slots: &[u32],
+    full_side: u32,
+    t: u32,
+    trim_from: u32,
+    last_ready: &str,
+) -> (Vec<StageCtx>, String) {
+    let side_of = |level: u32| if level >= trim_from { t } else { full_side };
+    let mut stages = uniform_stages(slots, full_side, last_ready);
+    for (r, st) in stages.iter_mut().enumerate() {
+        let prev_bits = if r == 0 {
+            full_side
+        } else {
+            side_of(slots[r - 1])
+        };
+        st.side_bits = side_of(st.level);
+        if st.side_bits < prev_bits && st.side_bits > 0 {
+            st.prev_side = format!("{}[{} -: {}]", st.prev_side, prev_bits - 1, st.side_bits);
+        }
+    }
+    let tag_out = match stages.last() {
+        Some(st) if st.side_bits > t => format!("s{}_side_q[{} -: {t}]", st.index, full_side - 1),
+        Some(st) => format!("s{}_side_q", st.index),
+        None => "tag_i".into(),
+    };
+    (stages, tag_out)
+}
+
 /// The pipeline stages after the levels in `slots`, each registering its level and the whole side
 /// band (`side_bits`), the first fed by `in_valid_i` and `side_in`, the last released by
 /// `last_ready`.

@@ -168,12 +168,7 @@ pub fn sv(unit: &MlsConvertUnit) -> Result<String> {
     let r = c.random_bits();
     let full_side = t + k * r + lw + k * lw;
     let last_level = levels.len() as u32 - 1;
-    let side_after = |lv: u32| -> String {
-        match slots.iter().rposition(|&slot| slot <= lv) {
-            Some(s) => format!("s{s}_side_q"),
-            None => "side_in".into(),
-        }
-    };
+    let side_after = |lv: u32| crate::pipeline::side_after(&slots, lv);
     let lctx = level_ctx(&levels, &slots, k);
     let stages = side_band_stages(&slots, full_side, t, last_level);
     let el = l.elem;

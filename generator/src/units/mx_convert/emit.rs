@@ -123,12 +123,7 @@ pub fn sv(unit: &MxConvertUnit) -> Result<String> {
     let (k, lw, t) = (c.block, unit.lane_bits(), unit.tag_bits);
     let full_side = t + k * lw;
     let last_level = levels.len() as u32 - 1;
-    let side_after = |l: u32| -> String {
-        match slots.iter().rposition(|&slot| slot <= l) {
-            Some(s) => format!("s{s}_side_q"),
-            None => "side_in".into(),
-        }
-    };
+    let side_after = |lv: u32| crate::pipeline::side_after(&slots, lv);
     let lctx = level_ctx(&levels, &slots, k);
     let stages = side_band_stages(&slots, full_side, t, last_level);
     let el = c.element;

@@ -5,8 +5,9 @@ use super::{S2fp8DecodeUnit, LOG_BITS, U_BITS};
 use crate::error::Result;
 use crate::model::s2fp8::arith::{exp2_table, log2_of_e5m2, INTERP_BITS, TABLE_INDEX_BITS};
 use crate::model::s2fp8::{BETA_BITS, INV_ALPHA_BITS};
-use crate::pipeline::StageCtx;
+use crate::pipeline::{side_after, trimmed_side_stages, StageCtx};
 use crate::render::{comment_header, level_name, render, signed_lit, slot_list};
+use crate::units::s2fp8_encode::emit::{table_entries, TableEntry};
 use serde::Serialize;
 
 /// The command line that regenerates `unit`.
@@ -45,14 +46,6 @@ pub fn header(unit: &S2fp8DecodeUnit, what: &str) -> String {
     )
 }
 
-/// One entry of the exp2 table: 2^(i/64) and the step to the next entry (units 2^-23).
-#[derive(Serialize)]
-struct Entry {
-    i: usize,
-    t: i64,
-    d: i64,
-}
-
 /// What `rtl-templates/s2fp8_decode/s2fp8_decode.sv.tera` draws.
 #[derive(Serialize)]
 struct Ctx {
@@ -71,7 +64,8 @@ struct Ctx {
     beta_bits: u32,
     index_bits: u32,
     interp_bits: u32,
-    table: Vec<Entry>,
+    /// 2^(i/64) and the step to the next entry (units 2^-23).
+    table: Vec<TableEntry>,
     /// log2(1 + m/4) (units 2^-32), and log2 of the three subnormal codes.
     lgm: Vec<i64>,
     lg_sub: Vec<String>,
@@ -102,56 +96,9 @@ pub fn sv(unit: &S2fp8DecodeUnit) -> Result<String> {
     let t = unit.tag_bits;
     let full_side = t + BETA_BITS + INV_ALPHA_BITS;
     // the side band: {tag, beta, 1/alpha} until the exponents are formed (level 2), then the tag
-    let side_of = |level: u32| if level >= 2 { t } else { full_side };
-    let mut stages: Vec<StageCtx> = Vec::new();
-    for (r, &level) in slots.iter().enumerate() {
-        let (prev, prev_bits) = if r == 0 {
-            ("side_in".to_string(), full_side)
-        } else {
-            (format!("s{}_side_q", r - 1), side_of(slots[r - 1]))
-        };
-        let bits = side_of(level);
-        stages.push(StageCtx {
-            index: r as u32,
-            level,
-            prev_valid: if r == 0 {
-                "in_valid_i".into()
-            } else {
-                format!("s{}_valid_q", r - 1)
-            },
-            next_ready: if r + 1 == slots.len() {
-                "out_ready_i".into()
-            } else {
-                format!("s{}_ready", r + 1)
-            },
-            side_bits: bits,
-            prev_side: if bits < prev_bits && bits > 0 {
-                format!("{prev}[{} -: {bits}]", prev_bits - 1)
-            } else {
-                prev
-            },
-            data: true,
-        });
-    }
-    let side_after = |lv: u32| -> String {
-        match slots.iter().rposition(|&slot| slot <= lv) {
-            Some(s) => format!("s{s}_side_q"),
-            None => "side_in".into(),
-        }
-    };
-    let tag_out = match stages.last() {
-        Some(st) if st.side_bits > t => format!("s{}_side_q[{} -: {t}]", st.index, full_side - 1),
-        Some(st) => format!("s{}_side_q", st.index),
-        None => "tag_i".into(),
-    };
-    let tab = exp2_table();
-    let table = (0..tab.len() - 1)
-        .map(|i| Entry {
-            i,
-            t: tab[i],
-            d: tab[i + 1] - tab[i],
-        })
-        .collect();
+    let (stages, tag_out) = trimmed_side_stages(&slots, full_side, t, 2, "out_ready_i");
+    let side_after = |lv: u32| side_after(&slots, lv);
+    let table = table_entries(exp2_table());
     let one = 1i64 << 16;
     let lg = |c: u64| log2_of_e5m2(c).expect("a finite code");
     let ctx = Ctx {

@@ -7,7 +7,7 @@ use crate::model::s2fp8::arith::{
     log2_table, mantissa_thresholds, subnormal_thresholds, INTERP_BITS, TABLE_INDEX_BITS,
 };
 use crate::model::s2fp8::{ALPHA_BITS, BETA_BITS};
-use crate::pipeline::StageCtx;
+use crate::pipeline::{side_after, trimmed_side_stages, StageCtx};
 use crate::render::{comment_header, level_name, render, signed_lit, slot_list};
 use serde::Serialize;
 
@@ -47,12 +47,55 @@ pub fn header(unit: &S2fp8EncodeUnit, what: &str) -> String {
     )
 }
 
-/// One entry of the log2 table: log2(1 + i/64) and the step to the next entry (units 2^-16).
+/// One entry of a table with linear interpolation (log2 here and in `s2fp8_stats`, exp2 in
+/// `s2fp8_decode`): the value at i and the step to the next entry.
 #[derive(Serialize)]
-struct Entry {
+pub struct TableEntry {
     i: usize,
     t: i64,
     d: i64,
+}
+
+/// The entries of `tab` with their steps (its last value is only a step's end).
+pub fn table_entries(tab: &[i64]) -> Vec<TableEntry> {
+    (0..tab.len() - 1)
+        .map(|i| TableEntry {
+            i,
+            t: tab[i],
+            d: tab[i + 1] - tab[i],
+        })
+        .collect()
+}
+
+/// What `rtl-templates/shared/s2fp8_log2.sv.tera` draws for lanes of `f` (besides `lanes`,
+/// `lane_bits`, `log_src` and `log_dst`), shared with `s2fp8_stats`.
+#[derive(Serialize)]
+pub struct Log2Ctx {
+    frac: u32,
+    exp_field_bits: u32,
+    exp_ones: String,
+    bias_lit: String,
+    sub_off_lit: String,
+    index_bits: u32,
+    interp_bits: u32,
+    table: Vec<TableEntry>,
+}
+
+/// Width of the exponent arithmetic of the logarithms.
+const X_ARITH: u32 = 10;
+
+/// The log2 lanes' context for the input format `f`.
+pub fn log2_ctx(f: crate::fp::FpFormat) -> Log2Ctx {
+    Log2Ctx {
+        frac: f.man_bits(),
+        exp_field_bits: f.exp_bits(),
+        exp_ones: format!("{}'h{:x}", f.exp_bits(), (1u32 << f.exp_bits()) - 1),
+        bias_lit: signed_lit(X_ARITH, i64::from(f.bias())),
+        sub_off_lit: signed_lit(X_ARITH, i64::from(f.bias()) - 1 + i64::from(f.man_bits())),
+        index_bits: TABLE_INDEX_BITS,
+        interp_bits: INTERP_BITS,
+        table: table_entries(log2_table()),
+    }
 }
 
 /// What `rtl-templates/s2fp8_encode/s2fp8_encode.sv.tera` draws.
@@ -63,18 +106,12 @@ struct Ctx {
     ports: String,
     lanes: u32,
     lane_bits: u32,
-    frac: u32,
-    exp_field_bits: u32,
-    exp_ones: String,
-    bias_lit: String,
-    sub_off_lit: String,
+    #[serde(flatten)]
+    log2: Log2Ctx,
     log_bits: u32,
     t_bits: u32,
     alpha_bits: u32,
     beta_bits: u32,
-    index_bits: u32,
-    interp_bits: u32,
-    table: Vec<Entry>,
     mant_th: Vec<String>,
     sub_th: Vec<String>,
     t_hi: String,
@@ -95,9 +132,6 @@ struct Ctx {
     result: String,
 }
 
-/// Width of the exponent arithmetic of the logarithms.
-const X_ARITH: u32 = 10;
-
 /// Renders the SystemVerilog of `unit`.
 pub fn sv(unit: &S2fp8EncodeUnit) -> Result<String> {
     let f = unit.input.format();
@@ -106,56 +140,8 @@ pub fn sv(unit: &S2fp8EncodeUnit) -> Result<String> {
     let t = unit.tag_bits;
     let full_side = t + BETA_BITS + ALPHA_BITS;
     // the side band: {tag, beta, alpha} until the exponents are formed (level 2), then the tag
-    let side_of = |level: u32| if level >= 2 { t } else { full_side };
-    let mut stages: Vec<StageCtx> = Vec::new();
-    for (r, &level) in slots.iter().enumerate() {
-        let (prev, prev_bits) = if r == 0 {
-            ("side_in".to_string(), full_side)
-        } else {
-            (format!("s{}_side_q", r - 1), side_of(slots[r - 1]))
-        };
-        let bits = side_of(level);
-        stages.push(StageCtx {
-            index: r as u32,
-            level,
-            prev_valid: if r == 0 {
-                "in_valid_i".into()
-            } else {
-                format!("s{}_valid_q", r - 1)
-            },
-            next_ready: if r + 1 == slots.len() {
-                "out_ready_i".into()
-            } else {
-                format!("s{}_ready", r + 1)
-            },
-            side_bits: bits,
-            prev_side: if bits < prev_bits && bits > 0 {
-                format!("{prev}[{} -: {bits}]", prev_bits - 1)
-            } else {
-                prev
-            },
-            data: true,
-        });
-    }
-    let side_after = |lv: u32| -> String {
-        match slots.iter().rposition(|&slot| slot <= lv) {
-            Some(s) => format!("s{s}_side_q"),
-            None => "side_in".into(),
-        }
-    };
-    let tag_out = match stages.last() {
-        Some(st) if st.side_bits > t => format!("s{}_side_q[{} -: {t}]", st.index, full_side - 1),
-        Some(st) => format!("s{}_side_q", st.index),
-        None => "tag_i".into(),
-    };
-    let tab = log2_table();
-    let table = (0..tab.len() - 1)
-        .map(|i| Entry {
-            i,
-            t: tab[i],
-            d: tab[i + 1] - tab[i],
-        })
-        .collect();
+    let (stages, tag_out) = trimmed_side_stages(&slots, full_side, t, 2, "out_ready_i");
+    let side_after = |lv: u32| side_after(&slots, lv);
     let one = 1i64 << 32;
     let ctx = Ctx {
         header: header(unit, &format!("{}: S2FP8 encoder", unit.name)),
@@ -163,18 +149,11 @@ pub fn sv(unit: &S2fp8EncodeUnit) -> Result<String> {
         ports: crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
         lanes: unit.block,
         lane_bits: unit.lane_bits(),
-        frac: f.man_bits(),
-        exp_field_bits: f.exp_bits(),
-        exp_ones: format!("{}'h{:x}", f.exp_bits(), (1u32 << f.exp_bits()) - 1),
-        bias_lit: signed_lit(X_ARITH, i64::from(f.bias())),
-        sub_off_lit: signed_lit(X_ARITH, i64::from(f.bias()) - 1 + i64::from(f.man_bits())),
+        log2: log2_ctx(f),
         log_bits: LOG_BITS,
         t_bits: T_BITS,
         alpha_bits: ALPHA_BITS,
         beta_bits: BETA_BITS,
-        index_bits: TABLE_INDEX_BITS,
-        interp_bits: INTERP_BITS,
-        table,
         mant_th: mantissa_thresholds()
             .iter()
             .map(|c| format!("32'd{c}"))

@@ -3,9 +3,9 @@
 
 use super::{S2fp8StatsUnit, COUNT_BITS, DIV_DEN_BITS, DIV_NUM_BITS, FINISH_CYCLES};
 use crate::error::Result;
-use crate::model::s2fp8::arith::{log2_table, INTERP_BITS, TABLE_INDEX_BITS};
 use crate::model::s2fp8::{ALPHA_BITS, ALPHA_MAX, BETA_BITS, INV_ALPHA_BITS};
 use crate::render::{comment_header, render, signed_lit};
+use crate::units::s2fp8_encode::emit::{log2_ctx, Log2Ctx};
 use crate::units::s2fp8_encode::LOG_BITS;
 use serde::Serialize;
 
@@ -41,14 +41,6 @@ pub fn header(unit: &S2fp8StatsUnit, what: &str) -> String {
     )
 }
 
-/// One entry of the log2 table.
-#[derive(Serialize)]
-struct Entry {
-    i: usize,
-    t: i64,
-    d: i64,
-}
-
 /// What `rtl-templates/s2fp8_stats/s2fp8_stats.sv.tera` draws.
 #[derive(Serialize)]
 struct Ctx {
@@ -57,14 +49,8 @@ struct Ctx {
     ports: String,
     lanes: u32,
     lane_bits: u32,
-    frac: u32,
-    exp_field_bits: u32,
-    exp_ones: String,
-    bias_lit: String,
-    sub_off_lit: String,
-    index_bits: u32,
-    interp_bits: u32,
-    table: Vec<Entry>,
+    #[serde(flatten)]
+    log2: Log2Ctx,
     log_bits: u32,
     wsum_bits: u32,
     cnt_bits: u32,
@@ -81,27 +67,13 @@ struct Ctx {
 /// Renders the SystemVerilog of `unit`.
 pub fn sv(unit: &S2fp8StatsUnit) -> Result<String> {
     let f = unit.input.format();
-    let tab = log2_table();
     let ctx = Ctx {
         header: header(unit, &format!("{}: S2FP8 tensor statistics", unit.name)),
         name: unit.name.clone(),
         ports: crate::ports::sv_declaration(&crate::unit::Unit::ports(unit)),
         lanes: unit.block,
         lane_bits: unit.lane_bits(),
-        frac: f.man_bits(),
-        exp_field_bits: f.exp_bits(),
-        exp_ones: format!("{}'h{:x}", f.exp_bits(), (1u32 << f.exp_bits()) - 1),
-        bias_lit: signed_lit(10, i64::from(f.bias())),
-        sub_off_lit: signed_lit(10, i64::from(f.bias()) - 1 + i64::from(f.man_bits())),
-        index_bits: TABLE_INDEX_BITS,
-        interp_bits: INTERP_BITS,
-        table: (0..tab.len() - 1)
-            .map(|i| Entry {
-                i,
-                t: tab[i],
-                d: tab[i + 1] - tab[i],
-            })
-            .collect(),
+        log2: log2_ctx(f),
         log_bits: LOG_BITS,
         wsum_bits: unit.word_sum_bits(),
         cnt_bits: COUNT_BITS,

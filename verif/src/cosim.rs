@@ -177,7 +177,11 @@ pub fn rtl_ports(file: &Path, top: &str) -> Result<Vec<(String, Direction, u32)>
     let body = &xml[start..start + xml[start..].find("</module>").unwrap_or(xml.len() - start)];
     let mut ports = Vec::new();
     for tag in body.split('<').filter(|t| t.starts_with("var ")) {
-        let (Some(name), Some(dir)) = (attr(tag, "name"), attr(tag, "dir")) else {
+        // a module's ports carry a pin index; a function's arguments and result have a
+        // direction but none
+        let (Some(name), Some(dir), Some(_)) =
+            (attr(tag, "name"), attr(tag, "dir"), attr(tag, "pinIndex"))
+        else {
             continue;
         };
         let direction = match dir.as_str() {

@@ -109,7 +109,7 @@ pub fn encode_with(fmt: FpFormat, alpha: u64, beta: i64, p: u64) -> u64 {
         Some(_) => match log2_fixed(fmt, p) {
             None => 0,
             Some(l) => {
-                let t = i128::from(alpha) * i128::from(l) + (i128::from(beta) << STAT_FRAC);
+                let t = ((i128::from(alpha) * i128::from(l)) >> STAT_FRAC) + i128::from(beta);
                 e5m2_of_exp(t)
             }
         },

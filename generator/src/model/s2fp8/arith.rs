@@ -8,8 +8,13 @@ use crate::fp::FpFormat;
 
 /// Fraction bits of a logarithm L (log2 of a magnitude): L is an integer in units of 2^-16.
 pub const LOG_FRAC: u32 = 16;
-/// Fraction bits of an exponent t = alpha * L + beta (the product of two 16-fraction-bit values).
-pub const T_FRAC: u32 = 32;
+/// Fraction bits of the encoder's exponent t = floor(alpha * L / 2^16) + beta: the product of
+/// two 16-fraction-bit values rounded down to the coefficients' grid (the 2^-16 this drops is
+/// far below the log2's error; the comparisons that follow are half as wide).
+pub const T_FRAC: u32 = 16;
+/// Fraction bits of the decoder's logarithms and exponent u (the product of a 32-fraction-bit
+/// logarithm and a 16-fraction-bit 1/alpha, shifted back by 16).
+pub const U_FRAC: u32 = 32;
 /// Index bits of the log2 and exp2 tables (64 segments of [1, 2)).
 pub const TABLE_INDEX_BITS: u32 = 6;
 /// Bits of the interpolation between two table entries.
@@ -69,8 +74,8 @@ pub fn log2_fixed(fmt: FpFormat, pattern: u64) -> Option<i64> {
     Some((e << LOG_FRAC) + interpolate(log2_table(), index, r))
 }
 
-/// ceil(log2(v) * 2^32): the smallest t (units 2^-32) with 2^t >= v, for the irrational log2 of
-/// the midpoints (exact in f64 to far better than 2^-32; see `thresholds_are_exact`).
+/// ceil(log2(v) * 2^16): the smallest t (units 2^-16) with 2^t >= v, for the irrational log2 of
+/// the midpoints (exact in f64 to far better than 2^-16; see `thresholds_are_exact`).
 fn ceil_log2_t(v: f64) -> i64 {
     (v.log2() * 2f64.powi(T_FRAC as i32)).ceil() as i64
 }
@@ -81,7 +86,7 @@ pub fn mantissa_thresholds() -> [i64; 4] {
     [1.125, 1.375, 1.625, 1.875].map(ceil_log2_t)
 }
 
-/// The thresholds below 2^-14 (units 2^-32): t above the first (-17, the half of the smallest
+/// The thresholds below 2^-14 (units 2^-16): t above the first (-17, the half of the smallest
 /// subnormal, a tie that rounds to 0) and at or above the others, (j + 1/2) * 2^-16 for j = 1 to 3.
 pub fn subnormal_thresholds() -> [i64; 4] {
     let base = -16i64 << T_FRAC;
@@ -100,7 +105,7 @@ pub const E5M2_INF: u64 = 0x7c;
 /// E5M2's NaN (magnitude code).
 pub const E5M2_NAN: u64 = 0x7f;
 
-/// The E5M2 magnitude code of 2^t (t in units of 2^-32), rounded to nearest even and saturated
+/// The E5M2 magnitude code of 2^t (t in units of 2^-16), rounded to nearest even and saturated
 /// at 57344: exactly, by comparisons of t with the logarithms of the midpoints between codes.
 pub fn e5m2_of_exp(t: i128) -> u64 {
     if t < -14i128 << T_FRAC {
@@ -134,7 +139,7 @@ pub fn e5m2_of_exp(t: i128) -> u64 {
 /// log2(1 + m/4) (or, below 2^-14, -16 + log2 m) rounded to nearest. `None` for zero, Inf and NaN.
 pub fn log2_of_e5m2(code: u64) -> Option<i64> {
     let (e, m) = ((code >> 2) & 0x1f, code & 3);
-    let one = 1i64 << T_FRAC;
+    let one = 1i64 << U_FRAC;
     let lg = |v: f64| (v.log2() * one as f64).round() as i64;
     match (e, m) {
         (0, 0) | (31, _) => None,
@@ -143,15 +148,15 @@ pub fn log2_of_e5m2(code: u64) -> Option<i64> {
     }
 }
 
-/// 2^u (u in units of 2^-32) as a pattern of `fmt` (FP32 or bf16), positive: the exponent
+/// 2^u (u in units of 2^-32, U_FRAC) as a pattern of `fmt` (FP32 or bf16), positive: the exponent
 /// floor(u), the significand 2^frac(u) from the table (index 6 bits, interpolation 10, as log2's)
 /// with 23 fraction bits, rounded to the format's fraction bits to nearest even (bf16: 7); below
 /// the normal range rounded to the subnormals, above it infinity.
 pub fn exp2_to_float(fmt: FpFormat, u: i128) -> u64 {
-    let e = u >> T_FRAC;
-    let frac = (u & ((1 << T_FRAC) - 1)) as i64;
-    let index = (frac >> (T_FRAC - TABLE_INDEX_BITS)) as usize;
-    let r = (frac >> (T_FRAC - TABLE_INDEX_BITS - INTERP_BITS)) & ((1 << INTERP_BITS) - 1);
+    let e = u >> U_FRAC;
+    let frac = (u & ((1 << U_FRAC) - 1)) as i64;
+    let index = (frac >> (U_FRAC - TABLE_INDEX_BITS)) as usize;
+    let r = (frac >> (U_FRAC - TABLE_INDEX_BITS - INTERP_BITS)) & ((1 << INTERP_BITS) - 1);
     // 2^23 <= sig < 2^24: the value is sig * 2^(e - 23)
     let sig = interpolate(exp2_table(), index, r) as u128;
     let exact = crate::fp::Exact {
@@ -163,4 +168,4 @@ pub fn exp2_to_float(fmt: FpFormat, u: i128) -> u64 {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::s2fp8::arith::tests::{e5m2_value, nearest_e5m2};
 use crate::model::s2fp8::arith::T_FRAC;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -52,16 +53,6 @@ fn tensor(rng: &mut ChaCha8Rng, d: Distribution, n: usize, scale: i32) -> Vec<f3
         .collect()
 }
 
-/// The E5M2 value of a finite magnitude code.
-fn e5m2_value(c: u64) -> f64 {
-    let (e, m) = ((c >> 2) as i32, (c & 3) as f64);
-    if e == 0 {
-        m / 4.0 * 2f64.powi(-14)
-    } else {
-        (1.0 + m / 4.0) * 2f64.powi(e - 15)
-    }
-}
-
 /// Law (the bound) and measurement: on tensors of every distribution and scale, the
 /// model's code of each element is the f64 definition's code (exact log2, mean, maximum, alpha
 /// and beta, 2^t rounded to nearest even) or its neighbour: the fixed-point arithmetic adds less
@@ -90,10 +81,11 @@ fn fixed_point_adds_less_than_one_ulp() {
                 }
                 let t_ref = r.exponent(x);
                 let l = log2_fixed(FpFormat::FP32, u64::from(x.to_bits())).unwrap();
-                let t = (s.alpha as f64 * l as f64 + (s.beta as f64) * 65536.0)
+                let t = (((i128::from(s.alpha) * i128::from(l)) >> STAT_FRAC) + i128::from(s.beta))
+                    as f64
                     / 2f64.powi(T_FRAC as i32);
                 worst_t = worst_t.max((t - t_ref).abs());
-                let c_ref = e5m2_of_exp((t_ref * 2f64.powi(T_FRAC as i32)).floor() as i128);
+                let c_ref = nearest_e5m2(2f64.powf(t_ref));
                 let diff = (c & 0x7f).abs_diff(c_ref);
                 assert!(
                     diff <= 1,

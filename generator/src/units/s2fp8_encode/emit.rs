@@ -4,7 +4,7 @@
 use super::{S2fp8EncodeUnit, LOG_BITS, T_BITS};
 use crate::error::Result;
 use crate::model::s2fp8::arith::{
-    log2_table, mantissa_thresholds, subnormal_thresholds, INTERP_BITS, TABLE_INDEX_BITS,
+    log2_table, mantissa_thresholds, subnormal_thresholds, INTERP_BITS, TABLE_INDEX_BITS, T_FRAC,
 };
 use crate::model::s2fp8::{ALPHA_BITS, BETA_BITS};
 use crate::pipeline::{side_after, trimmed_side_stages, StageCtx};
@@ -78,6 +78,8 @@ pub struct Log2Ctx {
     sub_off_lit: String,
     index_bits: u32,
     interp_bits: u32,
+    /// Bits of a subnormal's normalising shift (1 to the fraction's width).
+    shift_bits: u32,
     table: Vec<TableEntry>,
 }
 
@@ -94,6 +96,7 @@ pub fn log2_ctx(f: crate::fp::FpFormat) -> Log2Ctx {
         sub_off_lit: signed_lit(X_ARITH, i64::from(f.bias()) - 1 + i64::from(f.man_bits())),
         index_bits: TABLE_INDEX_BITS,
         interp_bits: INTERP_BITS,
+        shift_bits: u32::BITS - f.man_bits().leading_zeros(),
         table: table_entries(log2_table()),
     }
 }
@@ -110,13 +113,13 @@ struct Ctx {
     log2: Log2Ctx,
     log_bits: u32,
     t_bits: u32,
+    t_frac: u32,
     alpha_bits: u32,
     beta_bits: u32,
     mant_th: Vec<String>,
     sub_th: Vec<String>,
     t_hi: String,
     t_lo: String,
-    t_sub: String,
     tag_bits: u32,
     full_side: u32,
     /// Each level's value name as the next level reads it.
@@ -142,7 +145,7 @@ pub fn sv(unit: &S2fp8EncodeUnit) -> Result<String> {
     // the side band: {tag, beta, alpha} until the exponents are formed (level 2), then the tag
     let (stages, tag_out) = trimmed_side_stages(&slots, full_side, t, 2, "out_ready_i");
     let side_after = |lv: u32| side_after(&slots, lv);
-    let one = 1i64 << 32;
+    let one = 1i64 << T_FRAC;
     let ctx = Ctx {
         header: header(unit, &format!("{}: S2FP8 encoder", unit.name)),
         name: unit.name.clone(),
@@ -152,19 +155,19 @@ pub fn sv(unit: &S2fp8EncodeUnit) -> Result<String> {
         log2: log2_ctx(f),
         log_bits: LOG_BITS,
         t_bits: T_BITS,
+        t_frac: T_FRAC,
         alpha_bits: ALPHA_BITS,
         beta_bits: BETA_BITS,
         mant_th: mantissa_thresholds()
             .iter()
-            .map(|c| format!("32'd{c}"))
+            .map(|c| format!("{T_FRAC}'d{c}"))
             .collect(),
         sub_th: subnormal_thresholds()
             .iter()
             .map(|&c| signed_lit(T_BITS, c))
             .collect(),
-        t_hi: signed_lit(ALPHA_BITS + LOG_BITS + 2, 16 * one - 1),
-        t_lo: signed_lit(ALPHA_BITS + LOG_BITS + 2, -18 * one),
-        t_sub: signed_lit(T_BITS, -14 * one),
+        t_hi: signed_lit(T_BITS, 16 * one - 1),
+        t_lo: signed_lit(T_BITS, -18 * one),
         tag_bits: t,
         full_side,
         src: levels

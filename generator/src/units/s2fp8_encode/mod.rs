@@ -47,9 +47,9 @@ pub const MAX_STAGES: u32 = 4;
 /// Bits of a logarithm L inside the unit: signed, 9 integer and 16 fraction bits (log2 of an
 /// FP32 magnitude lies in [-149, 128)).
 pub const LOG_BITS: u32 = 1 + 9 + 16;
-/// Bits of the clamped exponent t inside the unit: signed, 5 integer and 32 fraction bits; t is
-/// clamped to [-18, 16), beyond which every code is 0 or the largest.
-pub const T_BITS: u32 = 1 + 5 + 32;
+/// Bits of the clamped exponent t inside the unit: signed, 5 integer and 16 fraction bits
+/// (`T_FRAC`); t is clamped to [-18, 16), beyond which every code is 0 or the largest.
+pub const T_BITS: u32 = 1 + 5 + crate::model::s2fp8::arith::T_FRAC;
 
 impl S2fp8EncodeSpec {
     /// Validates the spec and derives the unit.

@@ -2,10 +2,12 @@
 //! corners first.
 
 use super::S2fp8EncodeUnit;
+use crate::model::s2fp8::arith::{mantissa_thresholds, subnormal_thresholds, T_FRAC};
 use crate::model::s2fp8::{stats, ALPHA_MAX, BETA_BITS};
 use crate::unit::Unit;
 use crate::units::convert::vectors::corner_values;
 use crate::vectors::{Value, VectorFile, VectorLayout};
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -26,7 +28,8 @@ pub struct S2fp8EncodeVector {
 }
 
 /// `count` vectors: every corner value of the input format under alpha = 1, beta = 0 and under
-/// the extreme coefficients (the largest alpha; the largest and smallest beta); then random words
+/// the extreme coefficients (the largest alpha; the largest and smallest beta); then t at every
+/// boundary between codes and one step either side (at most a quarter of `count`); then random words
 /// (lanes a few dozen binades apart, one in 16 a corner) under the coefficients of their own
 /// statistics (so that codes span E5M2's range, the largest lane near 2^15), and one word in 8
 /// under random coefficients.
@@ -51,6 +54,30 @@ pub fn generate(unit: &S2fp8EncodeUnit, count: usize, seed: u64) -> Vec<S2fp8Enc
             words.push((lanes, alpha, beta));
         }
     }
+    // every boundary between codes, exactly and one step of t either side: alpha = 1 and lanes
+    // +-2^j make t = beta + (j mod 16), so one word tests a threshold at up to 16 consecutive exponents; a
+    // quarter of the vectors at most, in random order
+    let mut edges = Vec::new();
+    let t_one = 1i64 << T_FRAC;
+    let mut bounds: Vec<i64> = [-18, -14, 16].map(|e| e * t_one).to_vec();
+    bounds.extend(subnormal_thresholds());
+    for th in mantissa_thresholds() {
+        bounds.extend((-19..16).step_by(k.min(16)).map(|e| e * t_one + th));
+    }
+    for b in bounds {
+        for d in -1..=1 {
+            let lanes = (0..k as u64)
+                .map(|j| {
+                    (j & 1) << (f.bits() - 1)
+                        | (u64::from(f.bias().unsigned_abs()) + j % 16) << f.man_bits()
+                })
+                .collect();
+            edges.push((lanes, one, b + d));
+        }
+    }
+    edges.shuffle(&mut rng);
+    edges.truncate(count / 4);
+    words.extend(edges);
     words.truncate(count);
     let ones = (1i64 << f.exp_bits()) - 1;
     while words.len() < count {

@@ -4,7 +4,7 @@ use rand_chacha::ChaCha8Rng;
 
 /// The value of E5M2 magnitude code `c` (finite), from the definition: bias 15, subnormals m/4 *
 /// 2^-14.
-fn e5m2_value(c: u64) -> f64 {
+pub(crate) fn e5m2_value(c: u64) -> f64 {
     let (e, m) = ((c >> 2) as i32, (c & 3) as f64);
     if e == 0 {
         m / 4.0 * 2f64.powi(-14)
@@ -14,7 +14,7 @@ fn e5m2_value(c: u64) -> f64 {
 }
 
 /// The nearest finite E5M2 magnitude code to v >= 0 by search, ties to the even code, saturating.
-fn nearest_e5m2(v: f64) -> u64 {
+pub(crate) fn nearest_e5m2(v: f64) -> u64 {
     let mut best = 0u64;
     for c in 1..=E5M2_MAX {
         let (d, db) = ((e5m2_value(c) - v).abs(), (e5m2_value(best) - v).abs());
@@ -60,10 +60,10 @@ fn log2_is_within_its_bound() {
     assert_eq!(log2_fixed(FpFormat::FP32, 1), Some(-149 << 16));
 }
 
-/// Law: each threshold t_k is the smallest t on the 2^-32 grid with 2^t at or past its midpoint.
+/// Law: each threshold t_k is the smallest t on the 2^-16 grid with 2^t at or past its midpoint.
 #[test]
 fn thresholds_are_exact() {
-    let one = 2f64.powi(32);
+    let one = 2f64.powi(T_FRAC as i32);
     for (th, mid) in mantissa_thresholds()
         .iter()
         .zip([1.125, 1.375, 1.625, 1.875])
@@ -82,7 +82,7 @@ fn thresholds_are_exact() {
 #[test]
 fn encoding_is_the_nearest_code_of_two_to_the_t() {
     let mut rng = ChaCha8Rng::seed_from_u64(22);
-    let one = 1i128 << 32;
+    let one = 1i128 << T_FRAC;
     let mut ts: Vec<i128> = (0..100_000)
         .map(|_| rng.gen_range(-20 * one..17 * one))
         .collect();
@@ -113,7 +113,7 @@ fn encoding_is_the_nearest_code_of_two_to_the_t() {
 #[test]
 fn log2_of_every_code() {
     for c in 1..=E5M2_MAX {
-        let got = log2_of_e5m2(c).unwrap() as f64 / 2f64.powi(32);
+        let got = log2_of_e5m2(c).unwrap() as f64 / 2f64.powi(U_FRAC as i32);
         assert!(
             (got - e5m2_value(c).log2()).abs() <= 2f64.powi(-33),
             "{c:#x}"
@@ -130,7 +130,7 @@ fn log2_of_every_code() {
 #[test]
 fn exp2_is_within_its_bound() {
     let mut rng = ChaCha8Rng::seed_from_u64(23);
-    let one = 1i128 << 32;
+    let one = 1i128 << U_FRAC;
     let mut worst = 0f64;
     for _ in 0..100_000 {
         let u = rng.gen_range(-120 * one..120 * one);

@@ -138,6 +138,7 @@ const CONFIGS: &[(&str, &[&str])] = &[
         "s2fp8-decode",
         &["--block", "2", "--output-format", "bf16", "--stages", "1"],
     ),
+    ("s2fp8-decode-table", &["--block", "2"]),
     (
         "mls-dot",
         &[

@@ -57,11 +57,17 @@ impl Pool {
         let words: Vec<String> = (0..c)
             .flat_map(|k| stream.iter().skip(k).step_by(c).cloned())
             .collect();
+        let decoded = words
+            .iter()
+            .map(|w| subject.decode(w))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut groups = Vec::new();
         let mut start = 0;
-        for (i, w) in words.iter().enumerate() {
-            let d = subject.decode(w)?;
-            if d.starts_group && i > start {
+        for (i, starts) in crate::stream::group_starts(subject, &decoded)
+            .into_iter()
+            .enumerate()
+        {
+            if starts && i > start {
                 groups.push(start..i);
                 start = i;
             }

@@ -161,6 +161,19 @@ fn hex_of(b: &BitSlice<u32, Lsb0>) -> String {
     format!("0x{digits}")
 }
 
+/// Where each result's group starts, word by word: at the words with the group flag; for a unit
+/// with a result flag and no group flag (`s2fp8_decode_table`: loads, then a decoded word), after
+/// each word with a result; else at every word.
+pub fn group_starts(subject: &Subject, words: &[Word]) -> Vec<bool> {
+    if subject.group_flag.is_none() && subject.result_flag.is_some() {
+        (0..words.len())
+            .map(|i| i == 0 || words[i - 1].expected.is_some())
+            .collect()
+    } else {
+        words.iter().map(|w| w.starts_group).collect()
+    }
+}
+
 /// One decoded vector word.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
@@ -390,7 +403,7 @@ fn run_handshake(
         w[r] = 0;
         sim.step_words(&w);
     }
-    let starts: Vec<bool> = words.iter().map(|w| w.starts_group).collect();
+    let starts = group_starts(subject, words);
     let mut drv = Driver::new(subject.contexts, &starts, &case.gaps, &case.contexts);
     // results due, in order: (word index, cycle its last word was accepted, its context)
     let mut q: VecDeque<(usize, u64, Option<u32>)> = VecDeque::new();

@@ -143,6 +143,15 @@ pub fn decode_with(fmt: FpFormat, inv_alpha: u64, beta: i64, c: u64) -> u64 {
     sign | m
 }
 
+/// The 128 magnitudes of a tensor's decoding table: entry c is [`decode_with`] of magnitude code
+/// c (0 to 127) without its sign bit, a pattern of `fmt` (FP32 or bf16) less its sign. What
+/// `s2fp8_decode_table` is loaded with; a code decodes to its sign over the entry of its magnitude.
+pub fn decode_table(fmt: FpFormat, inv_alpha: u64, beta: i64) -> Vec<u64> {
+    (0..128)
+        .map(|c| decode_with(fmt, inv_alpha, beta, c))
+        .collect()
+}
+
 /// The transform in f64 from its definition (exact log2, mean and maximum; alpha and beta
 /// unrounded): the code of x, and the f64 value a code decodes to. The reference of the model's
 /// error measurement.

@@ -15,6 +15,7 @@ pub mod mx_convert;
 pub mod mx_dot;
 pub mod mx_mac;
 pub mod s2fp8_decode;
+pub mod s2fp8_decode_table;
 pub mod s2fp8_encode;
 pub mod s2fp8_stats;
 
@@ -37,6 +38,7 @@ pub static REGISTRY: &[&dyn UnitKind] = &[
     &Kind::<s2fp8_stats::S2fp8StatsUnit>::new(),
     &Kind::<s2fp8_encode::S2fp8EncodeUnit>::new(),
     &Kind::<s2fp8_decode::S2fp8DecodeUnit>::new(),
+    &Kind::<s2fp8_decode_table::S2fp8DecodeTableUnit>::new(),
 ];
 
 /// The registry entry whose command-line name (`dot`) or kind (`hbfp_dot`) is `name`.

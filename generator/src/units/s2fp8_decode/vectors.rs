@@ -29,8 +29,26 @@ pub struct S2fp8DecodeVector {
 /// that values overflow to infinity and fall into the subnormals), then random codes under the
 /// coefficients of random tensors' statistics, one word in 8 under random coefficients.
 pub fn generate(unit: &S2fp8DecodeUnit, count: usize, seed: u64) -> Vec<S2fp8DecodeVector> {
-    let k = unit.block as usize;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let words = coded_words(unit.block as usize, count, &mut rng);
+    words
+        .into_iter()
+        .map(|(codes, inv_alpha, beta)| {
+            let expected = unit.decode(&codes, inv_alpha, beta);
+            S2fp8DecodeVector {
+                codes,
+                inv_alpha,
+                beta,
+                tag: rng.gen::<u64>() & crate::format::mask(unit.tag_bits),
+                expected,
+            }
+        })
+        .collect()
+}
+
+/// `count` words of `k` codes with their coefficients (1/alpha, beta), as [`generate`] describes
+/// them; shared with `s2fp8_decode_table`'s vectors.
+pub fn coded_words(k: usize, count: usize, rng: &mut ChaCha8Rng) -> Vec<(Vec<u64>, u64, i64)> {
     let f32p = crate::fp::FpFormat::FP32;
     let coefs = |rng: &mut ChaCha8Rng, scale: i32, spread: f64| {
         let t: Vec<u64> = (0..64)
@@ -45,9 +63,9 @@ pub fn generate(unit: &S2fp8DecodeUnit, count: usize, seed: u64) -> Vec<S2fp8Dec
     };
     let one = 1u64 << 16;
     let mut fixed = vec![(one, 0i64)];
-    fixed.push(coefs(&mut rng, 0, 8.0));
-    fixed.push(coefs(&mut rng, -130, 4.0));
-    fixed.push(coefs(&mut rng, 120, 4.0));
+    fixed.push(coefs(rng, 0, 8.0));
+    fixed.push(coefs(rng, -130, 4.0));
+    fixed.push(coefs(rng, 120, 4.0));
     let mut words: Vec<(Vec<u64>, u64, i64)> = Vec::new();
     for &(ia, b) in &fixed {
         let all: Vec<u64> = (0..256).collect();
@@ -69,23 +87,11 @@ pub fn generate(unit: &S2fp8DecodeUnit, count: usize, seed: u64) -> Vec<S2fp8Dec
         } else {
             let scale = rng.gen_range(-140..120);
             let spread = rng.gen_range(0.5..40.0);
-            coefs(&mut rng, scale, spread)
+            coefs(rng, scale, spread)
         };
         words.push((codes, ia, b));
     }
     words
-        .into_iter()
-        .map(|(codes, inv_alpha, beta)| {
-            let expected = unit.decode(&codes, inv_alpha, beta);
-            S2fp8DecodeVector {
-                codes,
-                inv_alpha,
-                beta,
-                tag: rng.gen::<u64>() & crate::format::mask(unit.tag_bits),
-                expected,
-            }
-        })
-        .collect()
 }
 
 /// The text of a vector file for `unit`.

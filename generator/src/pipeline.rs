@@ -179,6 +179,34 @@ pub mod delay {
     pub const PACKED_PAIR: u32 = 4 * LUT + LUT;
 }
 
+/// One level of a unit whose levels are a fixed list of named values (the S2FP8 encoder and
+/// decoder): its index, name, width and register, as the manifest lists them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NamedLevel {
+    /// Index (0 = inputs).
+    pub index: u32,
+    /// What it computes.
+    pub kind: &'static str,
+    /// Width of its value.
+    pub bits: u32,
+    /// Whether a pipeline register follows it.
+    pub registered: bool,
+}
+
+/// The levels `(name, width)` in order, each registered when its index is in `slots`.
+pub fn named_levels(levels: &[(&'static str, u32)], slots: &[u32]) -> Vec<NamedLevel> {
+    levels
+        .iter()
+        .zip(0u32..)
+        .map(|(&(kind, bits), index)| NamedLevel {
+            index,
+            kind,
+            bits,
+            registered: slots.contains(&index),
+        })
+        .collect()
+}
+
 /// The register slots of `stages` pipeline stages spread evenly over `slots` slots (levels 0 to
 /// `slots - 1`): stage k (0-based) sits after level `floor((k + 1) * slots / stages) - 1`, so one
 /// stage registers the last level and `slots` stages register every level. Every unit places its

@@ -93,19 +93,6 @@ pub struct S2fp8DecodeUnit {
     pub name: String,
 }
 
-/// One level of the unit: its name and the width of the value it passes on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DecodeLevel {
-    /// Index (0 = inputs).
-    pub index: u32,
-    /// What it computes: `inputs`, `logs`, `exponents` or `values`.
-    pub kind: &'static str,
-    /// Width of its value.
-    pub bits: u32,
-    /// Whether a pipeline register follows it.
-    pub registered: bool,
-}
-
 impl S2fp8DecodeUnit {
     /// Bits of one output lane.
     pub fn lane_bits(&self) -> u32 {
@@ -127,24 +114,17 @@ impl S2fp8DecodeUnit {
 
     /// The levels: the codes, each lane's class, sign and log2|y|, each lane's class, sign and
     /// clamped u, and the values.
-    pub fn levels(&self) -> Vec<DecodeLevel> {
+    pub fn levels(&self) -> Vec<crate::pipeline::NamedLevel> {
         let k = self.block;
-        let slots = self.register_slots();
-        [
-            ("inputs", k * 8),
-            ("logs", k * (3 + LOG_BITS)),
-            ("exponents", k * (3 + U_BITS)),
-            ("values", k * self.lane_bits()),
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, &(kind, bits))| DecodeLevel {
-            index: i as u32,
-            kind,
-            bits,
-            registered: slots.contains(&(i as u32)),
-        })
-        .collect()
+        crate::pipeline::named_levels(
+            &[
+                ("inputs", k * 8),
+                ("logs", k * (3 + LOG_BITS)),
+                ("exponents", k * (3 + U_BITS)),
+                ("values", k * self.lane_bits()),
+            ],
+            &self.register_slots(),
+        )
     }
 }
 

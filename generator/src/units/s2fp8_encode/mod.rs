@@ -92,19 +92,6 @@ pub struct S2fp8EncodeUnit {
     pub name: String,
 }
 
-/// One level of the unit: its name and the width of the value it passes on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EncodeLevel {
-    /// Index (0 = inputs).
-    pub index: u32,
-    /// What it computes: `inputs`, `logs`, `exponents` or `codes`.
-    pub kind: &'static str,
-    /// Width of its value.
-    pub bits: u32,
-    /// Whether a pipeline register follows it.
-    pub registered: bool,
-}
-
 impl S2fp8EncodeUnit {
     /// Bits of one input lane.
     pub fn lane_bits(&self) -> u32 {
@@ -126,24 +113,17 @@ impl S2fp8EncodeUnit {
 
     /// The levels: the inputs, each lane's class, sign and L, each lane's class, sign and clamped
     /// t, and the codes.
-    pub fn levels(&self) -> Vec<EncodeLevel> {
+    pub fn levels(&self) -> Vec<crate::pipeline::NamedLevel> {
         let k = self.block;
-        let slots = self.register_slots();
-        [
-            ("inputs", k * self.lane_bits()),
-            ("logs", k * (3 + LOG_BITS)),
-            ("exponents", k * (3 + T_BITS)),
-            ("codes", k * 8),
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, &(kind, bits))| EncodeLevel {
-            index: i as u32,
-            kind,
-            bits,
-            registered: slots.contains(&(i as u32)),
-        })
-        .collect()
+        crate::pipeline::named_levels(
+            &[
+                ("inputs", k * self.lane_bits()),
+                ("logs", k * (3 + LOG_BITS)),
+                ("exponents", k * (3 + T_BITS)),
+                ("codes", k * 8),
+            ],
+            &self.register_slots(),
+        )
     }
 }
 

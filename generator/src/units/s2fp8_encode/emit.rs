@@ -1,7 +1,7 @@
 //! The SystemVerilog of `s2fp8_encode` (`rtl-templates/s2fp8_encode/s2fp8_encode.sv.tera`), its
 //! provenance header and regeneration command.
 
-use super::{S2fp8EncodeUnit, LOG_BITS, T_BITS};
+use super::{S2fp8EncodeUnit, LOG_BITS, NORM_BITS, T_BITS, X_ARITH};
 use crate::error::Result;
 use crate::model::s2fp8::arith::{
     log2_table, mantissa_thresholds, subnormal_thresholds, INTERP_BITS, TABLE_INDEX_BITS, T_FRAC,
@@ -80,11 +80,11 @@ pub struct Log2Ctx {
     interp_bits: u32,
     /// Bits of a subnormal's normalising shift (1 to the fraction's width).
     shift_bits: u32,
+    /// Bits of the leading one's exponent, and of a lane after normalisation: {class, sign, e, f}.
+    x_bits: u32,
+    norm_bits: u32,
     table: Vec<TableEntry>,
 }
-
-/// Width of the exponent arithmetic of the logarithms.
-const X_ARITH: u32 = 10;
 
 /// The log2 lanes' context for the input format `f`.
 pub fn log2_ctx(f: crate::fp::FpFormat) -> Log2Ctx {
@@ -97,6 +97,8 @@ pub fn log2_ctx(f: crate::fp::FpFormat) -> Log2Ctx {
         index_bits: TABLE_INDEX_BITS,
         interp_bits: INTERP_BITS,
         shift_bits: u32::BITS - f.man_bits().leading_zeros(),
+        x_bits: X_ARITH,
+        norm_bits: NORM_BITS,
         table: table_entries(log2_table()),
     }
 }
@@ -127,7 +129,8 @@ struct Ctx {
     /// Each level's registered flag and stage.
     registered: Vec<bool>,
     stage_of: Vec<u32>,
-    coef_side: String,
+    alpha_side: String,
+    beta_side: String,
     stages: Vec<StageCtx>,
     last_stage: u32,
     out_ready: &'static str,
@@ -142,8 +145,8 @@ pub fn sv(unit: &S2fp8EncodeUnit) -> Result<String> {
     let slots = unit.register_slots();
     let t = unit.tag_bits;
     let full_side = t + BETA_BITS + ALPHA_BITS;
-    // the side band: {tag, beta, alpha} until the exponents are formed (level 2), then the tag
-    let (stages, tag_out) = trimmed_side_stages(&slots, full_side, t, 2, "out_ready_i");
+    // the side band: {tag, beta, alpha} until the exponents are formed (level 4), then the tag
+    let (stages, tag_out) = trimmed_side_stages(&slots, full_side, t, 4, "out_ready_i");
     let side_after = |lv: u32| side_after(&slots, lv);
     let one = 1i64 << T_FRAC;
     let ctx = Ctx {
@@ -179,12 +182,13 @@ pub fn sv(unit: &S2fp8EncodeUnit) -> Result<String> {
             .iter()
             .map(|l| slots.iter().position(|&x| x == l.index).unwrap_or(0) as u32)
             .collect(),
-        coef_side: side_after(1),
+        alpha_side: side_after(2),
+        beta_side: side_after(3),
         last_stage: (slots.len() as u32).saturating_sub(1),
         stages,
         out_ready: "out_ready_i",
         tag_out,
-        result: level_name(3, levels[3].registered),
+        result: level_name(5, levels[5].registered),
     };
     render("s2fp8_encode.sv", &ctx)
 }

@@ -27,8 +27,9 @@ pub struct S2fp8EncodeSpec {
     /// Input format: fp32 or bf16. [default: fp32]
     #[arg(long, value_name = "fp32|bf16")]
     pub input_format: Option<InputFormat>,
-    /// Pipeline register stages: 0 (combinational) to 4, or `max`: one after the inputs, the
-    /// logarithms, the exponents t = alpha L + beta and the codes. [default: max]
+    /// Pipeline register stages: 0 (combinational) to 6, or `max`: one after the inputs, the
+    /// normalised lanes, the logarithms, the products alpha L, the exponents t and the codes.
+    /// [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
     /// Width of a tag that travels with each word: 0 to 64. [default: 0]
@@ -43,10 +44,22 @@ pub struct S2fp8EncodeSpec {
 /// Default lanes.
 pub const BLOCK_DEFAULT: u32 = 16;
 /// The most stages.
-pub const MAX_STAGES: u32 = 4;
+pub const MAX_STAGES: u32 = 6;
 /// Bits of a logarithm L inside the unit: signed, 9 integer and 16 fraction bits (log2 of an
 /// FP32 magnitude lies in [-149, 128)).
 pub const LOG_BITS: u32 = 1 + 9 + 16;
+/// Width of the exponent arithmetic of the logarithms: the leading one's exponent, signed (an
+/// FP32 subnormal's reaches -149).
+pub const X_ARITH: u32 = 10;
+/// Bits of a lane after normalisation: class, sign, the leading one's exponent (10 bits) and
+/// the fraction bits below it that the log2 table reads.
+pub const NORM_BITS: u32 = 3
+    + X_ARITH
+    + crate::model::s2fp8::arith::TABLE_INDEX_BITS
+    + crate::model::s2fp8::arith::INTERP_BITS;
+/// Bits of the product alpha * L inside the unit: signed, exact (alpha unsigned, 24 bits; L
+/// signed, 26), 32 fraction bits.
+pub const PROD_BITS: u32 = crate::model::s2fp8::ALPHA_BITS + 1 + LOG_BITS;
 /// Bits of the clamped exponent t inside the unit: signed, 5 integer and 16 fraction bits
 /// (`T_FRAC`); t is clamped to [-18, 16), beyond which every code is 0 or the largest.
 pub const T_BITS: u32 = 1 + 5 + crate::model::s2fp8::arith::T_FRAC;
@@ -106,19 +119,21 @@ impl S2fp8EncodeUnit {
             .collect()
     }
 
-    /// The register slots, spread evenly over the four levels.
+    /// The register slots, spread evenly over the six levels.
     pub fn register_slots(&self) -> Vec<u32> {
         crate::pipeline::spread_slots(MAX_STAGES, self.stages)
     }
 
-    /// The levels: the inputs, each lane's class, sign and L, each lane's class, sign and clamped
-    /// t, and the codes.
+    /// The levels: the inputs, each lane's class, sign, leading one's exponent and fraction
+    /// (normalised), each lane's class, sign and L, each lane's class, sign and product alpha L, each lane's class, sign and clamped t, and the codes.
     pub fn levels(&self) -> Vec<crate::pipeline::NamedLevel> {
         let k = self.block;
         crate::pipeline::named_levels(
             &[
                 ("inputs", k * self.lane_bits()),
+                ("norms", k * NORM_BITS),
                 ("logs", k * (3 + LOG_BITS)),
+                ("products", k * (3 + PROD_BITS)),
                 ("exponents", k * (3 + T_BITS)),
                 ("codes", k * 8),
             ],

@@ -71,6 +71,12 @@ impl FpFormat {
         self.man_bits
     }
 
+    /// Bits of the shift that normalises a subnormal's fraction (1 to m places; the RTL's
+    /// priority encoder and logarithmic shifter, `rtl-templates/shared/normalise.sv.tera`).
+    pub fn lead_shift_bits(self) -> u32 {
+        u32::BITS - self.man_bits.leading_zeros()
+    }
+
     /// Total width 1 + e + m.
     pub fn bits(self) -> u32 {
         1 + self.exp_bits + self.man_bits

@@ -85,6 +85,8 @@ struct Ctx {
     mag_bits: u32,
     /// The input's fraction and exponent-field bits, all-ones exponent, and bias literals.
     frac: u32,
+    /// Bits of a subnormal's normalising shift.
+    shift_bits: u32,
     exp_field_bits: u32,
     exp_ones: String,
     bias_in_lit: String,
@@ -207,6 +209,7 @@ pub fn sv(unit: &MlsConvertUnit) -> Result<String> {
         lane_bits: lw,
         mag_bits: unit.mag_bits(),
         frac,
+        shift_bits: f.lead_shift_bits(),
         exp_field_bits: f.exp_bits(),
         exp_ones: format!("{}'h{:x}", f.exp_bits(), (1u32 << f.exp_bits()) - 1),
         bias_in_lit: signed_lit(X_ARITH, i64::from(f.bias())),

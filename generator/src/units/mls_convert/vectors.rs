@@ -28,7 +28,8 @@ pub struct MlsConvertVector {
 /// whole block (reciprocal 1), each corner as the reciprocal of a block of ones, then random
 /// blocks whose lanes lie within a few binades of each other under a reciprocal near their
 /// largest magnitude's (so that groups take every scale code, elements every binade and the
-/// subnormals, and some groups saturate or vanish), one lane in 32 a corner value.
+/// subnormals, and some groups saturate or vanish; blocks of subnormal inputs included), one lane
+/// in 32 a corner value.
 pub fn generate(unit: &MlsConvertUnit, count: usize, seed: u64) -> Vec<MlsConvertVector> {
     let k = unit.conv.block as usize;
     let input = unit.conv.input;
@@ -51,7 +52,9 @@ pub fn generate(unit: &MlsConvertUnit, count: usize, seed: u64) -> Vec<MlsConver
     // the binades a block spans: the group scales' range and the element's, and a little more
     let spread = i64::from(l.umax()) + i64::from(l.elem.frac_bits()) + 4;
     while blocks.len() < count {
-        let centre = rng.gen_range(spread..ones);
+        // centres down to 0: blocks of subnormals (lanes clamped to exponent 0) under reciprocals
+        // up to 2^127, which bring them into the elements' range
+        let centre = rng.gen_range(0..ones);
         let lanes = (0..k)
             .map(|_| {
                 if rng.gen_ratio(1, 32) {

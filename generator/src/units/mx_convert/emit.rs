@@ -79,6 +79,8 @@ struct Ctx {
     mag_bits: u32,
     /// The input's fraction and exponent-field bits, and its bias.
     frac: u32,
+    /// Bits of a subnormal's normalising shift.
+    shift_bits: u32,
     exp_field_bits: u32,
     exp_ones: String,
     bias_in: i64,
@@ -155,6 +157,7 @@ pub fn sv(unit: &MxConvertUnit) -> Result<String> {
         lane_bits: lw,
         mag_bits: unit.mag_bits(),
         frac: f.man_bits(),
+        shift_bits: f.lead_shift_bits(),
         exp_field_bits: f.exp_bits(),
         exp_ones: format!("{}'h{:x}", f.exp_bits(), (1u32 << f.exp_bits()) - 1),
         bias_in: i64::from(f.bias()),

@@ -181,7 +181,8 @@ pub struct Word {
     pub inputs: Vec<u32>,
     /// The expected output buffer (data outputs only), when the word produces a result.
     pub expected: Option<Vec<u32>>,
-    /// Whether the word starts a result's group (always, for units without groups).
+    /// Whether the word starts a result's group by its own flag (always, for units without a
+    /// group flag); [`group_starts`] has the rule across words.
     pub starts_group: bool,
 }
 

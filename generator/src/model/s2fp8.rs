@@ -144,10 +144,10 @@ pub fn decode_with(fmt: FpFormat, inv_alpha: u64, beta: i64, c: u64) -> u64 {
 }
 
 /// The 128 magnitudes of a tensor's decoding table: entry c is [`decode_with`] of magnitude code
-/// c (0 to 127) without its sign bit, a pattern of `fmt` (FP32 or bf16) less its sign. What
+/// c (0 to 127, the last E5M2's NaN) without its sign bit, a pattern of `fmt` (FP32 or bf16) less its sign. What
 /// `s2fp8_decode_table` is loaded with; a code decodes to its sign over the entry of its magnitude.
 pub fn decode_table(fmt: FpFormat, inv_alpha: u64, beta: i64) -> Vec<u64> {
-    (0..128)
+    (0..=E5M2_NAN)
         .map(|c| decode_with(fmt, inv_alpha, beta, c))
         .collect()
 }

@@ -39,8 +39,8 @@ pub struct S2fp8DecodeTableSpec {
 pub const BLOCK_DEFAULT: u32 = 16;
 /// The most lanes: each holds a table (one ECP5 block RAM), and the largest ECP5 has 208.
 pub const BLOCK_LIMIT: u32 = 256;
-/// Entries of the table: one per magnitude code.
-pub const ENTRIES: u32 = 128;
+/// Entries of the table: one per magnitude code (0 to E5M2's NaN, 0x7f).
+pub const ENTRIES: u32 = crate::model::s2fp8::arith::E5M2_NAN as u32 + 1;
 /// Bits of an entry's address: a code without its sign.
 pub const ADDR_BITS: u32 = 7;
 

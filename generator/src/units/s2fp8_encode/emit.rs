@@ -1,7 +1,7 @@
 //! The SystemVerilog of `s2fp8_encode` (`rtl-templates/s2fp8_encode/s2fp8_encode.sv.tera`), its
 //! provenance header and regeneration command.
 
-use super::{S2fp8EncodeUnit, LOG_BITS, NORM_BITS, T_BITS, X_ARITH};
+use super::{S2fp8EncodeUnit, LOG_BITS, NORM_BITS, T_BITS, T_HI_LOG2, T_INT_BITS, T_MIN, X_ARITH};
 use crate::error::Result;
 use crate::model::s2fp8::arith::{
     log2_table, mantissa_thresholds, subnormal_thresholds, INTERP_BITS, TABLE_INDEX_BITS, T_FRAC,
@@ -96,7 +96,7 @@ pub fn log2_ctx(f: crate::fp::FpFormat) -> Log2Ctx {
         sub_off_lit: signed_lit(X_ARITH, i64::from(f.bias()) - 1 + i64::from(f.man_bits())),
         index_bits: TABLE_INDEX_BITS,
         interp_bits: INTERP_BITS,
-        shift_bits: u32::BITS - f.man_bits().leading_zeros(),
+        shift_bits: f.lead_shift_bits(),
         x_bits: X_ARITH,
         norm_bits: NORM_BITS,
         table: table_entries(log2_table()),
@@ -121,6 +121,12 @@ struct Ctx {
     mant_th: Vec<String>,
     sub_th: Vec<String>,
     t_hi: String,
+    /// The clamp's bounds as bit positions: t >= 2^t_hi_log2; t's integer bits; the low integer
+    /// bits of T_MIN as an unsigned literal.
+    t_hi_log2: u32,
+    t_min: i64,
+    t_int_bits: u32,
+    t_lo_low: String,
     t_lo: String,
     tag_bits: u32,
     full_side: u32,
@@ -169,8 +175,12 @@ pub fn sv(unit: &S2fp8EncodeUnit) -> Result<String> {
             .iter()
             .map(|&c| signed_lit(T_BITS, c))
             .collect(),
-        t_hi: signed_lit(T_BITS, 16 * one - 1),
-        t_lo: signed_lit(T_BITS, -18 * one),
+        t_hi: signed_lit(T_BITS, (one << T_HI_LOG2) - 1),
+        t_lo: signed_lit(T_BITS, T_MIN * one),
+        t_hi_log2: T_HI_LOG2,
+        t_min: T_MIN,
+        t_int_bits: T_INT_BITS,
+        t_lo_low: format!("{T_INT_BITS}'d{}", (1i64 << T_INT_BITS) + T_MIN),
         tag_bits: t,
         full_side,
         src: levels

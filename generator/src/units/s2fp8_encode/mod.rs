@@ -60,9 +60,16 @@ pub const NORM_BITS: u32 = 3
 /// Bits of the product alpha * L inside the unit: signed, exact (alpha unsigned, 24 bits; L
 /// signed, 26), 32 fraction bits.
 pub const PROD_BITS: u32 = crate::model::s2fp8::ALPHA_BITS + 1 + LOG_BITS;
-/// Bits of the clamped exponent t inside the unit: signed, 5 integer and 16 fraction bits
-/// (`T_FRAC`); t is clamped to [-18, 16), beyond which every code is 0 or the largest.
-pub const T_BITS: u32 = 1 + 5 + crate::model::s2fp8::arith::T_FRAC;
+/// The clamp of t inside the unit, [T_MIN, 2^T_HI_LOG2) = [-18, 16): below -18 every code is 0
+/// (the half of the smallest subnormal is 2^-17), from 16 on the largest (57344 < 2^16).
+pub const T_MIN: i64 = -18;
+/// See [`T_MIN`].
+pub const T_HI_LOG2: u32 = 4;
+/// Integer bits of the clamped t besides its sign: enough for 2^T_HI_LOG2 - 1 and for T_MIN.
+pub const T_INT_BITS: u32 = T_HI_LOG2 + 1;
+/// Bits of the clamped exponent t inside the unit: signed, T_INT_BITS integer and 16 fraction
+/// bits (`T_FRAC`).
+pub const T_BITS: u32 = 1 + T_INT_BITS + crate::model::s2fp8::arith::T_FRAC;
 
 impl S2fp8EncodeSpec {
     /// Validates the spec and derives the unit.

@@ -119,6 +119,7 @@ pub fn level_ctx(levels: &[ConvertLevel], slots: &[u32], lanes: u32) -> Vec<Conv
                 },
             ),
             ConvertLevelKind::Exponent => ("exponent", 1, 1),
+            ConvertLevelKind::Products => ("products", lanes, lanes),
             ConvertLevelKind::Elements => ("elements", lanes, lanes),
         };
         lctx.push(ConvertLevelCtx {
@@ -137,17 +138,20 @@ pub fn level_ctx(levels: &[ConvertLevel], slots: &[u32], lanes: u32) -> Vec<Conv
     lctx
 }
 
-/// A converter's pipeline stages: the inputs (`full_side` bits) travel in the side band until the
-/// elements level (`last_level`) is formed; after it only the `t`-bit tag does.
-pub fn side_band_stages(slots: &[u32], full_side: u32, t: u32, last_level: u32) -> Vec<StageCtx> {
+/// A converter's pipeline stages: the inputs (`full_side` bits) travel in the side band until
+/// level `trim_from` is formed (the elements, or `mls_convert`'s products); after it only the
+/// `t`-bit tag does. The first stage at or after `trim_from` takes the tag from the full side band.
+pub fn side_band_stages(slots: &[u32], full_side: u32, t: u32, trim_from: u32) -> Vec<StageCtx> {
+    let mut trimmed = false;
     uniform_stages(slots, full_side, "out_ready_i")
         .into_iter()
         .map(|mut st| {
-            if st.level >= last_level {
+            if st.level >= trim_from {
                 st.side_bits = t;
-                if t > 0 {
+                if t > 0 && !trimmed {
                     st.prev_side = format!("{}[{} -: {t}]", st.prev_side, full_side - 1);
                 }
+                trimmed = true;
             }
             st.data = st.level > 0;
             st

@@ -414,6 +414,10 @@ pub enum ConvertLevelKind {
     },
     /// The shared exponent: a blank flag (zero or NaN block) and the exponent code.
     Exponent,
+    /// Each lane's product with a common factor, reduced to what the elements level needs
+    /// (`mls_convert`: x times the reciprocal tensor scale, its window, exponent and sign), with
+    /// the exponent codes.
+    Products,
     /// The elements: B codes of M bits, with the exponent code.
     Elements,
 }

@@ -134,24 +134,29 @@ struct Ctx {
     out_ready: &'static str,
     mag_side: String,
     sc_side: String,
-    el_side: String,
+    pr_side: String,
+    /// The products level's value: bits per lane, where L sits in a lane, and where the scales
+    /// sit (above the lanes and their random bits).
+    pr_lane: u32,
+    pr_l_lsb: u32,
+    pr_scales_lsb: u32,
     result: String,
 }
 
 /// Width of the signed exponent arithmetic (floor(log2 |x * r|) spans -298 to 255, plus u and F).
-const X_ARITH: u32 = 11;
+pub const X_ARITH: u32 = 11;
 
-/// The `win`-bit window of lane i's `pw`-bit product `el_p` from bit `top` down, zero-padded
+/// The `win`-bit window of lane i's `pw`-bit product `pr_p` from bit `top` down, zero-padded
 /// below the product's last bit; and the OR of the bits below the window.
 fn window(pw: u32, top: u32, win: u32) -> (String, String) {
     let w = if win <= top + 1 {
-        format!("el_p[i*PROD_W + {top} -: {win}]")
+        format!("pr_p[i*PROD_W + {top} -: {win}]")
     } else {
-        format!("{{el_p[i*PROD_W +: {}], {}'d0}}", top + 1, win - top - 1)
+        format!("{{pr_p[i*PROD_W +: {}], {}'d0}}", top + 1, win - top - 1)
     };
     let below = (top + 1).saturating_sub(win);
     let lo = if below > 0 {
-        format!("|el_p[i*PROD_W +: {below}]")
+        format!("|pr_p[i*PROD_W +: {below}]")
     } else {
         "1'b0".into()
     };
@@ -172,7 +177,9 @@ pub fn sv(unit: &MlsConvertUnit) -> Result<String> {
     let last_level = levels.len() as u32 - 1;
     let side_after = |lv: u32| crate::pipeline::side_after(&slots, lv);
     let lctx = level_ctx(&levels, &slots, k);
-    let stages = side_band_stages(&slots, full_side, t, last_level);
+    // the inputs travel beside the group-scale datapath until the products are formed; after
+    // that only the tag does
+    let stages = side_band_stages(&slots, full_side, t, last_level - 1);
     let el = l.elem;
     let (ex, mx) = (el.exp_bits, el.man_bits);
     let n1 = mx + 1;
@@ -182,7 +189,7 @@ pub fn sv(unit: &MlsConvertUnit) -> Result<String> {
         Rounding::TowardZero => 0,
     };
     let nearest = c.rounding == Rounding::NearestEven;
-    let win = n1 + kb;
+    let win = unit.window_bits();
     let dcap = win;
     let frac = f.man_bits();
     let pw = 2 * frac + 2;
@@ -248,8 +255,11 @@ pub fn sv(unit: &MlsConvertUnit) -> Result<String> {
         last_stage: (slots.len() as u32).saturating_sub(1),
         out_ready: "out_ready_i",
         mag_side: side_after(0),
-        sc_side: side_after(last_level - 2),
-        el_side: side_after(last_level - 1),
+        sc_side: side_after(last_level - 3),
+        pr_side: side_after(last_level - 2),
+        pr_lane: unit.product_lane_bits(),
+        pr_l_lsb: win + u32::from(nearest),
+        pr_scales_lsb: k * (unit.product_lane_bits() + r),
         result: level_name(last_level, levels[last_level as usize].registered),
     };
     render("mls_convert.sv", &ctx)

@@ -260,9 +260,29 @@ pub struct MlsConvertUnit {
 
 impl MlsConvertUnit {
     /// The most stages: after the inputs, each level of the groups' maximum trees, the group
-    /// scales and the elements.
+    /// scales, the lanes' products and the elements.
     pub fn max_stages_for(group: u32) -> u32 {
-        group.ilog2() + 3
+        group.ilog2() + 4
+    }
+
+    /// Bits of the window of a lane's product that an element keeps: the element's integer bits
+    /// (Mx + 1), then the bits kept below them for rounding (one guard bit to nearest, the random
+    /// bits stochastically, none toward zero).
+    pub fn window_bits(&self) -> u32 {
+        let kept = match self.conv.rounding {
+            Rounding::NearestEven => 1,
+            Rounding::Stochastic { bits } => bits,
+            Rounding::TowardZero => 0,
+        };
+        self.conv.layout.elem.man_bits + 1 + kept
+    }
+
+    /// Bits of one lane in the products level's value: its window, the sticky bit below it (to
+    /// nearest only), L = floor(log2 |x r|) (`emit::X_ARITH` bits), whether x r is zero, and the
+    /// sign.
+    pub fn product_lane_bits(&self) -> u32 {
+        let sticky = u32::from(self.conv.rounding == Rounding::NearestEven);
+        self.window_bits() + sticky + emit::X_ARITH + 2
     }
 
     /// Number of groups, K / g.
@@ -310,6 +330,12 @@ impl MlsConvertUnit {
             index: v.len() as u32,
             kind: ConvertLevelKind::Exponent,
             bits: 1 + self.scales_bits(),
+            registered: false,
+        });
+        v.push(ConvertLevel {
+            index: v.len() as u32,
+            kind: ConvertLevelKind::Products,
+            bits: 1 + self.scales_bits() + k * (self.product_lane_bits() + self.conv.random_bits()),
             registered: false,
         });
         v.push(ConvertLevel {

@@ -1,7 +1,7 @@
 //! The SystemVerilog of `s2fp8_stats` (`rtl-templates/s2fp8_stats/s2fp8_stats.sv.tera`), its
 //! provenance header and regeneration command.
 
-use super::{S2fp8StatsUnit, COUNT_BITS, DIV_DEN_BITS, DIV_NUM_BITS, FINISH_CYCLES};
+use super::{S2fp8StatsUnit, COUNT_BITS, DIV_DEN_BITS, DIV_NUM_BITS, FINISH_CYCLES, FRONT_LEVELS};
 use crate::error::Result;
 use crate::model::s2fp8::{ALPHA_BITS, ALPHA_MAX, BETA_BITS, INV_ALPHA_BITS};
 use crate::render::{comment_header, render, signed_lit};
@@ -34,7 +34,7 @@ pub fn header(unit: &S2fp8StatsUnit, what: &str) -> String {
             ),
             "// mu = mean log2|x|, max over the non-zero entries; alpha = 15 / (max - mu), beta = -alpha mu, 1/alpha.".into(),
             format!(
-                "// Latency: the result {FINISH_CYCLES} cycles after a tensor's last word is accepted (one divider, a bit per cycle); a word per cycle until then."
+                "// Latency: the result {FINISH_CYCLES} cycles after a tensor's last word is accepted ({FRONT_LEVELS} front registers, the accumulation, one divider a bit per cycle); a word per cycle until then."
             ),
             "// Numerics: docs/numerics.md (S2FP8). Handshake: valid/ready.".into(),
         ],
@@ -53,6 +53,10 @@ struct Ctx {
     log2: Log2Ctx,
     log_bits: u32,
     wsum_bits: u32,
+    wcnt_bits: u32,
+    tree_leaves: u32,
+    mid: u32,
+    front_levels: u32,
     cnt_bits: u32,
     num_bits: u32,
     den_bits: u32,
@@ -76,6 +80,10 @@ pub fn sv(unit: &S2fp8StatsUnit) -> Result<String> {
         log2: log2_ctx(f),
         log_bits: LOG_BITS,
         wsum_bits: unit.word_sum_bits(),
+        wcnt_bits: unit.word_count_bits(),
+        tree_leaves: unit.tree_leaves(),
+        mid: unit.tree_mid(),
+        front_levels: FRONT_LEVELS,
         cnt_bits: COUNT_BITS,
         num_bits: DIV_NUM_BITS,
         den_bits: DIV_DEN_BITS,

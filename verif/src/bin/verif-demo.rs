@@ -9,7 +9,7 @@ use hbfp_verif::datapath::PortDut;
 use hbfp_verif::datapath_units::{
     datapath_converter, datapath_mac_contexts, datapath_macs, DATAPATH_BLOCK,
 };
-use hbfpgen::fp::{FpFormat, FpValue};
+use hbfpgen::fp::FpFormat;
 use hbfpgen::model::Block;
 
 /// xorshift64*: the demo's own deterministic source of numbers.
@@ -38,25 +38,7 @@ impl Rng {
 }
 
 fn value(format: FpFormat, bits: u64) -> f64 {
-    match format.decode(bits) {
-        FpValue::Zero { .. } => 0.0,
-        FpValue::Finite(x) => {
-            let v = x.mag as f64 * 2f64.powi(x.exp);
-            if x.neg {
-                -v
-            } else {
-                v
-            }
-        }
-        FpValue::Inf { neg } => {
-            if neg {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            }
-        }
-        FpValue::NaN => f64::NAN,
-    }
+    format.decode(bits).to_f64()
 }
 
 fn main() {

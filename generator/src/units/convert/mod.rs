@@ -4,6 +4,7 @@
 pub mod emit;
 pub mod emulator;
 pub mod manifest;
+pub mod round;
 pub mod vectors;
 
 use crate::error::{Error, Result};
@@ -12,6 +13,7 @@ use crate::fp::{Exact, FpFormat};
 use crate::model::Block;
 use crate::pipeline::Stages;
 use crate::ports::{self, Port};
+use round::{floor_scaled, round_half_even};
 use serde::{Deserialize, Serialize};
 
 /// The floating-point format of the converter's inputs.
@@ -99,35 +101,6 @@ fn fp_cmp(a: &Exact, b: &Exact) -> std::cmp::Ordering {
     }
 }
 
-/// floor(±mag * 2^s), for any s (a result beyond ±2^100 is returned as ±2^100: the caller clamps).
-fn floor_scaled(neg: bool, mag: u128, s: i64) -> i128 {
-    const CAP: i128 = 1 << 100;
-    if mag == 0 {
-        return 0;
-    }
-    let magnitude_floor_and_exact = |m: u128, s: i64| -> (i128, bool) {
-        if s >= 0 {
-            let bits = 128 - m.leading_zeros() as i64;
-            if bits + s > 100 {
-                (CAP, true)
-            } else {
-                ((m << s) as i128, true)
-            }
-        } else if -s >= 128 {
-            (0, false)
-        } else {
-            let f = (-s) as u32;
-            ((m >> f) as i128, m & ((1u128 << f) - 1) == 0)
-        }
-    };
-    let (fl, exact) = magnitude_floor_and_exact(mag, s);
-    if neg {
-        -(fl + i128::from(!exact))
-    } else {
-        fl
-    }
-}
-
 impl Converter {
     /// Converts one block. `lanes` holds the B input bit patterns (lane 0 first); `random` holds
     /// the R random bits of each lane for stochastic rounding and is ignored otherwise.
@@ -210,15 +183,7 @@ impl Converter {
                         }
                     }
                     Rounding::NearestEven => {
-                        // floor(|t| + 1/2), then back to even on an exact tie
-                        let twice = floor_scaled(false, x.mag, s + 1);
-                        let f = floor_scaled(false, x.mag, s);
-                        let tie = twice & 1 == 1 && floor_scaled(true, x.mag, s + 1) == -twice;
-                        let r = if twice & 1 == 1 && !(tie && f & 1 == 0) {
-                            f + 1
-                        } else {
-                            f
-                        };
+                        let r = round_half_even(x.mag, s);
                         if x.neg {
                             -r
                         } else {

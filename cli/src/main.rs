@@ -34,6 +34,15 @@ struct GenArgs {
     /// Also write NAME_tb.sv, a self-checking testbench that reads a vector file.
     #[arg(long)]
     testbench: bool,
+    /// Also write a FuseSoC core (NAME.core, CAPI2) with the testbench and 1000 vectors (NAME.vec):
+    /// `fusesoc --cores-root DIR run --target lint|sim|synth|synth_ice40 hbfpgen:unit:NAME:VERSION`
+    /// (docs/fusesoc.md).
+    #[arg(long)]
+    fusesoc: bool,
+    /// The core's name (vendor:library:name:version), with --fusesoc. [default:
+    /// hbfpgen:unit:NAME:<generator version>]
+    #[arg(long, value_name = "VLNV", requires = "fusesoc")]
+    fusesoc_vlnv: Option<String>,
     /// Output directory (created if missing).
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
@@ -214,8 +223,9 @@ fn cli() -> Command {
         .arg_required_else_help(true)
         .subcommand(per_unit(
             "gen",
-            "Writes a unit's SystemVerilog (DIR/NAME.sv) and manifest (DIR/NAME.json), and with \
-             --testbench its self-checking testbench (DIR/NAME_tb.sv).",
+            "Writes a unit's SystemVerilog (DIR/NAME.sv) and manifest (DIR/NAME.json), with \
+             --testbench its self-checking testbench (DIR/NAME_tb.sv), and with --fusesoc also a \
+             FuseSoC core (DIR/NAME.core) and vectors (DIR/NAME.vec).",
             |_| true,
             GenArgs::augment_args,
         ))
@@ -252,20 +262,22 @@ fn cli() -> Command {
             |_| true,
             cosim::CosimArgs::augment_args,
         ))
-        .subcommand(CompareArgs::augment_args(
-            Command::new("compare-formats").about(
-                "Quantisation error of HBFP4/6/8 and every OCP MX format on a random FP32 \
-             matrix-vector product y = A x (standard normal values), each through its bit-exact \
-             converter and exact block dot products, against y in f64: relative error and SNR, \
-             beside each format's bits per element.",
+        // `about` after `augment_args`: the derive sets it from the struct's doc comment
+        .subcommand(
+            CompareArgs::augment_args(Command::new("compare-formats")).about(
+                "Quantisation error of HBFP4/6/8, every OCP MX format, MLS and S2FP8 on random \
+                 FP32 tensors (Gaussian, Laplace, heavy-tailed) and a matrix-vector product \
+                 y = A x, each through its bit-exact golden models, against f64: SNR and relative \
+                 error beside each format's bits per element and its dot unit's LUTs per lane from \
+                 the recorded sweeps; a Markdown table, a CSV and a plot. docs/formats.md.",
             ),
-        ))
-        .subcommand(SweepArgs::augment_args(Command::new("sweep").about(
+        )
+        .subcommand(SweepArgs::augment_args(Command::new("sweep")).about(
             "Runs a grid of configurations of one unit (its parameters x target x DSP, from a \
              TOML spec) through the FPGA flow in parallel, skipping those that already have a \
              report (resumable), and writes DIR/results.csv, DIR/results.md and plots (PNG and \
              SVG). docs/fpga-flow.md gives the spec.",
-        )))
+        ))
 }
 
 /// The unit that the subcommand `m` of `unit` describes.
@@ -379,7 +391,16 @@ fn run(matches: ArgMatches) -> Result<ExitCode> {
     match command {
         "gen" => {
             let a: GenArgs = parsed(m);
-            for path in output::write_all(&a.output, &u.files(a.testbench)?)? {
+            let files = if a.fusesoc {
+                let vlnv = a
+                    .fusesoc_vlnv
+                    .clone()
+                    .unwrap_or_else(|| hbfpgen::fusesoc::default_vlnv(u.name()));
+                hbfpgen::fusesoc::files(u.as_ref(), &vlnv)?
+            } else {
+                u.files(a.testbench)?
+            };
+            for path in output::write_all(&a.output, &files)? {
                 println!("wrote {}", path.display());
             }
             println!("{}", u.summary());

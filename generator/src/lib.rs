@@ -42,6 +42,7 @@ pub mod design;
 pub mod error;
 pub mod format;
 pub mod fp;
+pub mod fusesoc;
 pub mod ident;
 pub mod manifest;
 pub mod matrix;

@@ -108,7 +108,7 @@ lint:
 test: setup lint
 	@mkdir -p target; rm -f $(PROGRESS_FILE)
 	$(WITH_PROGRESS) $(CARGO) test --workspace --locked -- --include-ignored
-	@$(MAKE) --no-print-directory python-test
+	@$(MAKE) --no-print-directory python-test HBFPGEN_BIN=target/debug/hbfpgen
 
 # `make python`: the Python package (python/: pyo3 and maturin), a release wheel in target/wheels,
 # installed into .venv (`pip install ./python` builds the same wheel)
@@ -122,14 +122,15 @@ python: setup
 # `make python-test` (part of `make test`): the package's tests (python/tests) against a wheel built
 # with the dev profile (the same code; a minute less to build than the release wheel), unpacked into
 # target/python-test rather than installed; the generator's command line writes the vector files
-# they compare with
+# they compare with (HBFPGEN_BIN: one already built, as `make test`'s cargo test leaves it)
 PY_TEST_DIR := target/python-test
+HBFPGEN_BIN ?=
 python-test: setup
 	@rm -rf $(PY_TEST_DIR); mkdir -p $(PY_TEST_DIR); rm -f $(PROGRESS_FILE)
 	$(WITH_PROGRESS) $(VENV)/bin/maturin build --profile dev --locked -q -m python/Cargo.toml -o $(PY_TEST_DIR)/wheel
 	@$(VENV)/bin/python -m zipfile -e $(PY_TEST_DIR)/wheel/hbfpgen-*.whl $(PY_TEST_DIR)/site
-	$(WITH_PROGRESS) $(CARGO) build --locked -p hbfpgen-cli
-	cd python/tests && PYTHONPATH=$(CURDIR)/$(PY_TEST_DIR)/site HBFPGEN=$(CURDIR)/target/debug/hbfpgen $(CURDIR)/$(VENV)/bin/python -m unittest -v 2>&1
+	@if [ -z "$(HBFPGEN_BIN)" ]; then $(WITH_PROGRESS) $(CARGO) build --locked -p hbfpgen-cli; fi
+	cd python/tests && PYTHONPATH=$(CURDIR)/$(PY_TEST_DIR)/site HBFPGEN=$(CURDIR)/$(or $(HBFPGEN_BIN),target/debug/hbfpgen) $(CURDIR)/$(VENV)/bin/python -m unittest -v 2>&1
 
 run: setup build
 	@rm -rf $(RUN_DIR); mkdir -p $(RUN_DIR)

@@ -254,6 +254,23 @@ pub fn pattern_f64(format: hbfpgen::fp::FpFormat, bits: u64) -> f64 {
     format.decode(bits).to_f64()
 }
 
+/// Checks that the two operands of a block dot product have one shape.
+pub fn same_shape(
+    func: &str,
+    a: &PyReadonlyArrayDyn<'_, f32>,
+    b: &PyReadonlyArrayDyn<'_, f32>,
+) -> PyResult<()> {
+    if a.shape() == b.shape() {
+        Ok(())
+    } else {
+        Err(value_error(format!(
+            "{func}: a and b must have one shape; they have {:?} and {:?}",
+            a.shape(),
+            b.shape()
+        )))
+    }
+}
+
 /// A matrix A (rows x n) and a vector x (n) for a matrix-vector product, checked.
 pub fn matvec_operands(
     func: &str,

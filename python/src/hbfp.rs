@@ -124,6 +124,49 @@ fn hbfp_quantize<'py>(
     array(py, shape, out)
 }
 
+/// hbfp_dot(a, b, **params) -> values
+///
+/// The exact dot product of each pair of blocks of `a` and `b` (float32 arrays of one shape,
+/// blocks along the last axis), as `hbfp_dot` outputs it: both converted by `hbfp_convert`'s
+/// model (not stochastic rounding), multiplied by `hbfp_dot`'s. Returns float64 values, exact,
+/// shape (..., n / block); NaN where a block held an Inf or a NaN.
+#[pyfunction]
+#[pyo3(signature = (a, b, **params))]
+fn hbfp_dot<'py>(
+    py: Python<'py>,
+    a: PyReadonlyArrayDyn<'py, f32>,
+    b: PyReadonlyArrayDyn<'py, f32>,
+    params: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Arr<'py, f64>> {
+    const F: &str = "hbfp_dot";
+    let p = args::json_map(params)?;
+    args::check_keys(F, &p, &["convert", "dot"], &[])?;
+    let unit = args::spec::<ConvertSpec>("convert", &p)?
+        .resolve()
+        .map_err(to_py)?;
+    if matches!(unit.conv.rounding, Rounding::Stochastic { .. }) {
+        return Err(value_error(format!(
+            "{F}: stochastic rounding needs random bits per element; convert a and b with \
+             hbfp_convert(..., random=...) instead"
+        )));
+    }
+    args::same_shape(F, &a, &b)?;
+    let ab = convert_blocks(F, &unit, &a, None)?;
+    let bb = convert_blocks(F, &unit, &b, None)?;
+    let dot = args::spec::<DotSpec>("dot", &p)?.resolve().map_err(to_py)?;
+    let values = ab
+        .iter()
+        .zip(&bb)
+        .map(|(x, y)| dot.dot(x, y).map(|r| r.value(dot.format)))
+        .collect::<hbfpgen::error::Result<Vec<_>>>()
+        .map_err(to_py)?;
+    array(
+        py,
+        block_shapes(a.shape(), unit.conv.format.block).1,
+        values,
+    )
+}
+
 /// hbfp_matvec(A, x, *, acc=None, **params) -> y
 ///
 /// y = A x through the HBFP units' models: each row of A and x converted block by block (the
@@ -185,6 +228,7 @@ fn hbfp_matvec<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hbfp_convert, m)?)?;
     m.add_function(wrap_pyfunction!(hbfp_quantize, m)?)?;
+    m.add_function(wrap_pyfunction!(hbfp_dot, m)?)?;
     m.add_function(wrap_pyfunction!(hbfp_matvec, m)?)?;
     Ok(())
 }

@@ -167,6 +167,55 @@ fn mls_quantize<'py>(
     array(py, shape, out)
 }
 
+/// mls_dot(a, b, *, rscale_a=None, rscale_b=None, **params) -> values
+///
+/// The exact dot product of each pair of blocks of `a` and `b` (float32 arrays of one shape,
+/// blocks along the last axis), as `mls_dot` outputs it: both converted by `mls_convert`'s model
+/// under their reciprocal tensor scales (by default 1 / max|.| of each; not stochastic rounding),
+/// multiplied by `mls_dot`'s, which leaves the tensor scales out. Returns float64 values (exact
+/// up to 2^53), shape (..., n / block); NaN where a block was invalid. Multiply by
+/// 1 / (rscale_a * rscale_b) for the product of the tensors' values.
+#[pyfunction]
+#[pyo3(signature = (a, b, *, rscale_a=None, rscale_b=None, **params))]
+fn mls_dot<'py>(
+    py: Python<'py>,
+    a: PyReadonlyArrayDyn<'py, f32>,
+    b: PyReadonlyArrayDyn<'py, f32>,
+    rscale_a: Option<f64>,
+    rscale_b: Option<f64>,
+    params: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Arr<'py, f64>> {
+    const F: &str = "mls_dot";
+    let p = args::json_map(params)?;
+    args::check_keys(F, &p, &["mls-convert", "mls-dot"], &[])?;
+    let unit = converter(F, &p, &[])?;
+    if matches!(unit.conv.rounding, Rounding::Stochastic { .. }) {
+        return Err(value_error(format!(
+            "{F}: stochastic rounding needs random bits per element; convert a and b with \
+             mls_convert(..., random=...) instead"
+        )));
+    }
+    args::same_shape(F, &a, &b)?;
+    let (ab, shape, _) = convert_blocks(F, &unit, &a, rscale_a, None)?;
+    let (bb, _, _) = convert_blocks(F, &unit, &b, rscale_b, None)?;
+    let dot = args::spec::<MlsDotSpec>("mls-dot", &p)?
+        .resolve()
+        .map_err(to_py)?;
+    let frac = dot.layout.dot_frac_bits() as i32;
+    let values = ab
+        .iter()
+        .zip(&bb)
+        .map(|(x, y)| {
+            if x.invalid || y.invalid {
+                f64::NAN
+            } else {
+                dot.dot(&x.block, &y.block) as f64 * 2f64.powi(-frac)
+            }
+        })
+        .collect();
+    array(py, block_shapes(&shape, unit.conv.block).1, values)
+}
+
 /// mls_matvec(A, x, *, rscale_a=None, rscale_x=None, **params) -> y
 ///
 /// y = A x through the MLS units' models: A and x converted block by block (`mls_convert`, each
@@ -248,6 +297,7 @@ fn mls_matvec<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mls_convert, m)?)?;
     m.add_function(wrap_pyfunction!(mls_quantize, m)?)?;
+    m.add_function(wrap_pyfunction!(mls_dot, m)?)?;
     m.add_function(wrap_pyfunction!(mls_matvec, m)?)?;
     Ok(())
 }

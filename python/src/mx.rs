@@ -128,6 +128,40 @@ fn dot_value(r: &MxDotResult, fa: MxElement, fb: MxElement) -> f64 {
     }
 }
 
+/// mx_dot(a, b, **params) -> values
+///
+/// The exact dot product of each pair of blocks of `a` and `b` (float32 arrays of one shape,
+/// blocks along the last axis), as `mx_dot` outputs it: `a` converted to `elements`, `b` to
+/// `elements_b` (default: the same) by `mx_convert`'s model, multiplied by `mx_dot`'s. Returns
+/// float64 values, exact, shape (..., n / block); NaN or +-inf as `mx_dot` flags them.
+#[pyfunction]
+#[pyo3(signature = (a, b, **params))]
+fn mx_dot<'py>(
+    py: Python<'py>,
+    a: PyReadonlyArrayDyn<'py, f32>,
+    b: PyReadonlyArrayDyn<'py, f32>,
+    params: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Arr<'py, f64>> {
+    const F: &str = "mx_dot";
+    let p = args::json_map(params)?;
+    args::check_keys(F, &p, &["mx-convert", "mx-dot"], &[])?;
+    args::same_shape(F, &a, &b)?;
+    let ua = converter(&p, None)?;
+    let ub = converter(&p, p.get("elements_b").or(p.get("elements")))?;
+    let (ab, shape) = convert_blocks(F, &ua, &a)?;
+    let (bb, _) = convert_blocks(F, &ub, &b)?;
+    let dot = args::spec::<MxDotSpec>("mx-dot", &p)?
+        .resolve()
+        .map_err(to_py)?;
+    let (fa, fb) = (ua.conv.element, ub.conv.element);
+    let values = ab
+        .iter()
+        .zip(&bb)
+        .map(|(x, y)| dot_value(&dot.dot(x, y), fa, fb))
+        .collect();
+    array(py, block_shapes(&shape, ua.conv.block).1, values)
+}
+
 /// mx_matvec(A, x, **params) -> y
 ///
 /// y = A x through the MX units' models: the rows of A converted to `elements` and x to
@@ -187,6 +221,7 @@ fn mx_matvec<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mx_convert, m)?)?;
     m.add_function(wrap_pyfunction!(mx_quantize, m)?)?;
+    m.add_function(wrap_pyfunction!(mx_dot, m)?)?;
     m.add_function(wrap_pyfunction!(mx_matvec, m)?)?;
     Ok(())
 }

@@ -189,6 +189,40 @@ class MatVec(unittest.TestCase):
         np.testing.assert_array_equal(y, qa @ qx)
 
 
+class BlockDot(unittest.TestCase):
+    """Law 3 too: the exact block dot products equal the block sums of the quantised products
+    (exact in float64 for these sizes)."""
+
+    def setUp(self):
+        rng = np.random.default_rng(8)
+        self.a = rng.standard_normal((3, 4, 64)).astype(np.float32)
+        self.b = rng.standard_normal((3, 4, 64)).astype(np.float32)
+
+    def block_sums(self, qa, qb, k):
+        return (qa * qb).reshape(qa.shape[:-1] + (-1, k)).sum(axis=-1)
+
+    def test_hbfp(self):
+        kw = dict(mantissa=8, block=16)
+        got = hbfpgen.hbfp_dot(self.a, self.b, **kw)
+        self.assertEqual(got.shape, (3, 4, 4))
+        want = self.block_sums(hbfpgen.hbfp_quantize(self.a, **kw), hbfpgen.hbfp_quantize(self.b, **kw), 16)
+        np.testing.assert_array_equal(got, want)
+
+    def test_mx_mixed_formats(self):
+        got = hbfpgen.mx_dot(self.a, self.b, elements="fp8-e4m3", elements_b="fp4", block=32)
+        qa = hbfpgen.mx_quantize(self.a, elements="fp8-e4m3", block=32)
+        qb = hbfpgen.mx_quantize(self.b, elements="fp4", block=32)
+        np.testing.assert_array_equal(got, self.block_sums(qa, qb, 32))
+
+    def test_mls(self):
+        kw = dict(elem_exp_bits=2, elem_man_bits=1, group=16, group_scale_bits=3, block=32)
+        ra, rb = np.float32(0.25), np.float32(0.5)   # powers of two: the quantised values are exact
+        got = hbfpgen.mls_dot(self.a, self.b, rscale_a=ra, rscale_b=rb, **kw)
+        qa = hbfpgen.mls_quantize(self.a, rscale=ra, **kw) * ra
+        qb = hbfpgen.mls_quantize(self.b, rscale=rb, **kw) * rb
+        np.testing.assert_array_equal(got, self.block_sums(qa, qb, 32))
+
+
 class Example(unittest.TestCase):
     """Law 4: python/examples/rtl_agrees.py against a simulated unit."""
 
@@ -249,6 +283,7 @@ class Interface(unittest.TestCase):
             (lambda: hbfpgen.mx_quantize(x, elements="fp5", block=16), "fp5"),
             (lambda: hbfpgen.manifest("nope"), "unknown unit `nope`"),
             (lambda: hbfpgen.hbfp_matvec(x, x, mantissa=4, block=16), "must be 2-D"),
+            (lambda: hbfpgen.hbfp_dot(x, x[:1], mantissa=4, block=16), "must have one shape"),
         ]:
             with self.subTest(needle=needle):
                 with self.assertRaises(ValueError) as cm:

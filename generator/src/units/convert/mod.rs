@@ -377,6 +377,9 @@ pub enum ConvertLevelKind {
         /// Magnitudes at this level.
         count: u32,
     },
+    /// Each group's largest magnitude times a common factor, as far as its scale needs it
+    /// (`mls_convert`: the product's top bit and the exponents' sum), with the invalid flag.
+    ScaleProducts,
     /// The shared exponent: a blank flag (zero or NaN block) and the exponent code.
     Exponent,
     /// Each lane's product with a common factor, reduced to what the elements level needs

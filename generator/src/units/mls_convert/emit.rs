@@ -255,7 +255,7 @@ pub fn sv(unit: &MlsConvertUnit) -> Result<String> {
         last_stage: (slots.len() as u32).saturating_sub(1),
         out_ready: "out_ready_i",
         mag_side: side_after(0),
-        sc_side: side_after(last_level - 3),
+        sc_side: side_after(last_level - 4),
         pr_side: side_after(last_level - 2),
         pr_lane: unit.product_lane_bits(),
         pr_l_lsb: win + u32::from(nearest),

@@ -56,8 +56,9 @@ pub struct MlsConvertSpec {
     /// Random bits per lane for stochastic rounding: 1 to 32 (only with stochastic). [default: 8]
     #[arg(long, value_name = "R")]
     pub random_bits: Option<u32>,
-    /// Pipeline register stages: 0 (combinational) to the maximum log2(G) + 3, or `max`: one after
-    /// the inputs, each level of the groups' maximum trees, the group scales and the elements.
+    /// Pipeline register stages: 0 (combinational) to the maximum log2(g) + 5 (g the group), or
+    /// `max`: one after the inputs, each level of the groups' maximum trees, the groups' products
+    /// with the reciprocal scale, the group scales, the lanes' products and the elements.
     /// [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
@@ -259,10 +260,10 @@ pub struct MlsConvertUnit {
 }
 
 impl MlsConvertUnit {
-    /// The most stages: after the inputs, each level of the groups' maximum trees, the group
-    /// scales, the lanes' products and the elements.
+    /// The most stages: after the inputs, each level of the groups' maximum trees, the groups'
+    /// products with r, the group scales, the lanes' products and the elements.
     pub fn max_stages_for(group: u32) -> u32 {
-        group.ilog2() + 4
+        group.ilog2() + 5
     }
 
     /// Bits of the window of a lane's product that an element keeps: the element's integer bits
@@ -306,7 +307,8 @@ impl MlsConvertUnit {
     }
 
     /// The levels with their registers: inputs, the maximum trees (log2 g levels, group j's
-    /// maximum at index j), the group scales and the elements.
+    /// maximum at index j), the groups' products with r, the group scales, the lanes' products
+    /// and the elements.
     pub fn levels(&self) -> Vec<ConvertLevel> {
         let slots = self.register_slots();
         let (k, g) = (self.conv.block, self.conv.layout.group);
@@ -326,6 +328,12 @@ impl MlsConvertUnit {
                 registered: false,
             });
         }
+        v.push(ConvertLevel {
+            index: v.len() as u32,
+            kind: ConvertLevelKind::ScaleProducts,
+            bits: 1 + self.groups() * (emit::X_ARITH + 2),
+            registered: false,
+        });
         v.push(ConvertLevel {
             index: v.len() as u32,
             kind: ConvertLevelKind::Exponent,

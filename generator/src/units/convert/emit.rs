@@ -120,6 +120,7 @@ pub fn level_ctx(levels: &[ConvertLevel], slots: &[u32], lanes: u32) -> Vec<Conv
             ),
             ConvertLevelKind::ScaleProducts => ("scale_products", 1, 1),
             ConvertLevelKind::Exponent => ("exponent", 1, 1),
+            ConvertLevelKind::Normalised => ("normalised", lanes, lanes),
             ConvertLevelKind::Products => ("products", lanes, lanes),
             ConvertLevelKind::Elements => ("elements", lanes, lanes),
         };

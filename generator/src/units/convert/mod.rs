@@ -382,6 +382,9 @@ pub enum ConvertLevelKind {
     ScaleProducts,
     /// The shared exponent: a blank flag (zero or NaN block) and the exponent code.
     Exponent,
+    /// Each lane normalised (a subnormal's leading one found), with its exponent (`mls_convert`:
+    /// and the reciprocal tensor scale's), and the exponent codes.
+    Normalised,
     /// Each lane's product with a common factor, reduced to what the elements level needs
     /// (`mls_convert`: x times the reciprocal tensor scale, its window, exponent and sign), with
     /// the exponent codes.

@@ -134,7 +134,10 @@ struct Ctx {
     out_ready: &'static str,
     mag_side: String,
     sc_side: String,
-    pr_side: String,
+    ln_side: String,
+    /// The normalised level's value: bits per lane, and in all.
+    ln_lane: u32,
+    ln_bits: u32,
     /// The products level's value: bits per lane, where L sits in a lane, and where the scales
     /// sit (above the lanes and their random bits).
     pr_lane: u32,
@@ -177,9 +180,9 @@ pub fn sv(unit: &MlsConvertUnit) -> Result<String> {
     let last_level = levels.len() as u32 - 1;
     let side_after = |lv: u32| crate::pipeline::side_after(&slots, lv);
     let lctx = level_ctx(&levels, &slots, k);
-    // the inputs travel beside the group-scale datapath until the products are formed; after
+    // the inputs travel beside the group-scale datapath until the lanes are normalised; after
     // that only the tag does
-    let stages = side_band_stages(&slots, full_side, t, last_level - 1);
+    let stages = side_band_stages(&slots, full_side, t, last_level - 2);
     let el = l.elem;
     let (ex, mx) = (el.exp_bits, el.man_bits);
     let n1 = mx + 1;
@@ -255,8 +258,10 @@ pub fn sv(unit: &MlsConvertUnit) -> Result<String> {
         last_stage: (slots.len() as u32).saturating_sub(1),
         out_ready: "out_ready_i",
         mag_side: side_after(0),
-        sc_side: side_after(last_level - 4),
-        pr_side: side_after(last_level - 2),
+        sc_side: side_after(last_level - 5),
+        ln_side: side_after(last_level - 3),
+        ln_lane: unit.normalised_lane_bits(),
+        ln_bits: unit.normalised_bits(),
         pr_lane: unit.product_lane_bits(),
         pr_l_lsb: win + u32::from(nearest),
         pr_scales_lsb: k * (unit.product_lane_bits() + r),

@@ -56,9 +56,10 @@ pub struct MlsConvertSpec {
     /// Random bits per lane for stochastic rounding: 1 to 32 (only with stochastic). [default: 8]
     #[arg(long, value_name = "R")]
     pub random_bits: Option<u32>,
-    /// Pipeline register stages: 0 (combinational) to the maximum log2(g) + 5 (g the group), or
+    /// Pipeline register stages: 0 (combinational) to the maximum log2(g) + 6 (g the group), or
     /// `max`: one after the inputs, each level of the groups' maximum trees, the groups' products
-    /// with the reciprocal scale, the group scales, the lanes' products and the elements.
+    /// with the reciprocal scale, the group scales, the lanes normalised, their products and the
+    /// elements.
     /// [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
@@ -263,7 +264,29 @@ impl MlsConvertUnit {
     /// The most stages: after the inputs, each level of the groups' maximum trees, the groups'
     /// products with r, the group scales, the lanes' products and the elements.
     pub fn max_stages_for(group: u32) -> u32 {
-        group.ilog2() + 5
+        group.ilog2() + 6
+    }
+
+    /// Bits of a normalised input significand, the hidden one included.
+    pub fn sig_bits(&self) -> u32 {
+        self.conv.input.format().man_bits() + 1
+    }
+
+    /// Bits of one lane in the normalised level's value: its significand, ex + er
+    /// (`emit::X_ARITH` bits), whether x r is zero, and the sign.
+    pub fn normalised_lane_bits(&self) -> u32 {
+        self.sig_bits() + emit::X_ARITH + 2
+    }
+
+    /// Bits of the normalised level's value: the lanes, r's significand, the random bits, the
+    /// group scales and the invalid flag.
+    pub fn normalised_bits(&self) -> u32 {
+        let k = self.conv.block;
+        k * self.normalised_lane_bits()
+            + self.sig_bits()
+            + k * self.conv.random_bits()
+            + self.scales_bits()
+            + 1
     }
 
     /// Bits of the window of a lane's product that an element keeps: the element's integer bits
@@ -307,8 +330,8 @@ impl MlsConvertUnit {
     }
 
     /// The levels with their registers: inputs, the maximum trees (log2 g levels, group j's
-    /// maximum at index j), the groups' products with r, the group scales, the lanes' products
-    /// and the elements.
+    /// maximum at index j), the groups' products with r, the group scales, the lanes normalised,
+    /// their products and the elements.
     pub fn levels(&self) -> Vec<ConvertLevel> {
         let slots = self.register_slots();
         let (k, g) = (self.conv.block, self.conv.layout.group);
@@ -338,6 +361,12 @@ impl MlsConvertUnit {
             index: v.len() as u32,
             kind: ConvertLevelKind::Exponent,
             bits: 1 + self.scales_bits(),
+            registered: false,
+        });
+        v.push(ConvertLevel {
+            index: v.len() as u32,
+            kind: ConvertLevelKind::Normalised,
+            bits: self.normalised_bits(),
             registered: false,
         });
         v.push(ConvertLevel {

@@ -118,6 +118,7 @@ pub fn level_ctx(levels: &[ConvertLevel], slots: &[u32], lanes: u32) -> Vec<Conv
                     _ => lanes,
                 },
             ),
+            ConvertLevelKind::ScaleNormalised => ("scale_normalised", 1, 1),
             ConvertLevelKind::ScaleProducts => ("scale_products", 1, 1),
             ConvertLevelKind::Exponent => ("exponent", 1, 1),
             ConvertLevelKind::Normalised => ("normalised", lanes, lanes),

@@ -377,6 +377,9 @@ pub enum ConvertLevelKind {
         /// Magnitudes at this level.
         count: u32,
     },
+    /// Each group's largest magnitude and a common factor normalised (`mls_convert`: a
+    /// subnormal's leading one found), with the invalid flag.
+    ScaleNormalised,
     /// Each group's largest magnitude times a common factor, as far as its scale needs it
     /// (`mls_convert`: the product's top bit and the exponents' sum), with the invalid flag.
     ScaleProducts,

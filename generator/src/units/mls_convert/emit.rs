@@ -134,6 +134,9 @@ struct Ctx {
     out_ready: &'static str,
     mag_side: String,
     sc_side: String,
+    /// The scale-normalised level's value: bits per group, and in all.
+    sn_group: u32,
+    sn_bits: u32,
     ln_side: String,
     /// The normalised level's value: bits per lane, and in all.
     ln_lane: u32,
@@ -258,7 +261,9 @@ pub fn sv(unit: &MlsConvertUnit) -> Result<String> {
         last_stage: (slots.len() as u32).saturating_sub(1),
         out_ready: "out_ready_i",
         mag_side: side_after(0),
-        sc_side: side_after(last_level - 5),
+        sc_side: side_after(last_level - 6),
+        sn_group: unit.scale_normalised_group_bits(),
+        sn_bits: levels[last_level as usize - 5].bits,
         ln_side: side_after(last_level - 3),
         ln_lane: unit.normalised_lane_bits(),
         ln_bits: unit.normalised_bits(),

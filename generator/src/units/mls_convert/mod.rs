@@ -56,10 +56,10 @@ pub struct MlsConvertSpec {
     /// Random bits per lane for stochastic rounding: 1 to 32 (only with stochastic). [default: 8]
     #[arg(long, value_name = "R")]
     pub random_bits: Option<u32>,
-    /// Pipeline register stages: 0 (combinational) to the maximum log2(g) + 6 (g the group), or
-    /// `max`: one after the inputs, each level of the groups' maximum trees, the groups' products
-    /// with the reciprocal scale, the group scales, the lanes normalised, their products and the
-    /// elements.
+    /// Pipeline register stages: 0 (combinational) to the maximum log2(g) + 7 (g the group), or
+    /// `max`: one after the inputs, each level of the groups' maximum trees, the groups' maxima
+    /// and the reciprocal scale normalised, their products, the group scales, the lanes
+    /// normalised, their products and the elements.
     /// [default: max]
     #[arg(short, long, value_name = "S|max")]
     pub stages: Option<Stages>,
@@ -264,7 +264,13 @@ impl MlsConvertUnit {
     /// The most stages: after the inputs, each level of the groups' maximum trees, the groups'
     /// products with r, the group scales, the lanes' products and the elements.
     pub fn max_stages_for(group: u32) -> u32 {
-        group.ilog2() + 6
+        group.ilog2() + 7
+    }
+
+    /// Bits of one group in the scale-normalised level's value: its largest magnitude's
+    /// significand, ex + er (`emit::X_ARITH` bits), and whether the group (or r) is zero.
+    pub fn scale_normalised_group_bits(&self) -> u32 {
+        self.sig_bits() + emit::X_ARITH + 1
     }
 
     /// Bits of a normalised input significand, the hidden one included.
@@ -330,8 +336,8 @@ impl MlsConvertUnit {
     }
 
     /// The levels with their registers: inputs, the maximum trees (log2 g levels, group j's
-    /// maximum at index j), the groups' products with r, the group scales, the lanes normalised,
-    /// their products and the elements.
+    /// maximum at index j), the groups' maxima and r normalised, their products, the group
+    /// scales, the lanes normalised, their products and the elements.
     pub fn levels(&self) -> Vec<ConvertLevel> {
         let slots = self.register_slots();
         let (k, g) = (self.conv.block, self.conv.layout.group);
@@ -351,6 +357,12 @@ impl MlsConvertUnit {
                 registered: false,
             });
         }
+        v.push(ConvertLevel {
+            index: v.len() as u32,
+            kind: ConvertLevelKind::ScaleNormalised,
+            bits: self.groups() * self.scale_normalised_group_bits() + self.sig_bits() + 1,
+            registered: false,
+        });
         v.push(ConvertLevel {
             index: v.len() as u32,
             kind: ConvertLevelKind::ScaleProducts,

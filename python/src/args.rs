@@ -12,6 +12,61 @@ use serde_json::{Map, Value};
 /// A NumPy array returned to Python.
 pub type Arr<'py, T> = Bound<'py, PyArrayDyn<T>>;
 
+/// The NumPy name of an element type the functions take.
+pub trait Dtype: Element {
+    /// `float32`, `uint32`, `uint8`.
+    const NAME: &'static str;
+}
+
+impl Dtype for f32 {
+    const NAME: &'static str = "float32";
+}
+
+impl Dtype for u32 {
+    const NAME: &'static str = "uint32";
+}
+
+impl Dtype for u8 {
+    const NAME: &'static str = "uint8";
+}
+
+/// An array argument of element type `T`: any other argument raises a `TypeError` that names
+/// what was given and the conversion (the units take FP32 lanes: a float64 array is not rounded
+/// to float32 behind the caller's back).
+pub struct In<'py, T: Dtype>(PyReadonlyArrayDyn<'py, T>);
+
+impl<'py, T: Dtype> FromPyObject<'py> for In<'py, T> {
+    fn extract_bound(ob: &Bound<'py, PyAny>) -> PyResult<Self> {
+        ob.extract::<PyReadonlyArrayDyn<'py, T>>()
+            .map(In)
+            .map_err(|_| {
+                let given = match ob.getattr("dtype") {
+                    Ok(d) => format!("an array of {d}"),
+                    Err(_) => format!(
+                        "a {}",
+                        ob.get_type()
+                            .name()
+                            .map(|n| n.to_string())
+                            .unwrap_or_default()
+                    ),
+                };
+                PyTypeError::new_err(format!(
+                    "a NumPy {} array is expected, not {given}; convert it with \
+                 np.asarray(value, dtype=np.{})",
+                    T::NAME,
+                    T::NAME
+                ))
+            })
+    }
+}
+
+impl<'py, T: Dtype> std::ops::Deref for In<'py, T> {
+    type Target = PyReadonlyArrayDyn<'py, T>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 /// A `ValueError` with `message`.
 pub fn value_error(message: impl Into<String>) -> PyErr {
     PyValueError::new_err(message.into())
@@ -201,7 +256,7 @@ pub fn blocks_per_row(func: &str, shape: &[usize], block: u32) -> PyResult<usize
 /// 2^bits.
 pub fn random_lanes(
     func: &str,
-    random: Option<PyReadonlyArrayDyn<'_, u32>>,
+    random: Option<In<'_, u32>>,
     shape: &[usize],
     bits: u32,
 ) -> PyResult<Vec<u64>> {

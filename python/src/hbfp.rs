@@ -1,7 +1,7 @@
 //! HBFP: the converter's model (`hbfp_convert`), the exact block dot product (`hbfp_dot`) and the
 //! accumulating dot product (`hbfp_mac`).
 
-use crate::args::{self, array, block_shapes, blocks_per_row, to_py, value_error, Arr};
+use crate::args::{self, array, block_shapes, blocks_per_row, to_py, value_error, Arr, In};
 use hbfpgen::model::Block;
 use hbfpgen::units::convert::{ConvertSpec, ConvertUnit, Rounding};
 use hbfpgen::units::dot::DotSpec;
@@ -17,7 +17,7 @@ fn for_each_block(
     func: &str,
     unit: &ConvertUnit,
     x: &PyReadonlyArrayDyn<'_, f32>,
-    random: Option<PyReadonlyArrayDyn<'_, u32>>,
+    random: Option<In<'_, u32>>,
     mut each: impl FnMut(usize, Block),
 ) -> PyResult<Vec<usize>> {
     let c = &unit.conv;
@@ -47,7 +47,7 @@ fn convert_blocks(
     func: &str,
     unit: &ConvertUnit,
     x: &PyReadonlyArrayDyn<'_, f32>,
-    random: Option<PyReadonlyArrayDyn<'_, u32>>,
+    random: Option<In<'_, u32>>,
 ) -> PyResult<Vec<Block>> {
     let mut blocks = Vec::new();
     for_each_block(func, unit, x, random, |_, b| blocks.push(b))?;
@@ -80,8 +80,8 @@ fn converter(
 #[pyo3(signature = (x, *, random=None, **params))]
 fn hbfp_convert<'py>(
     py: Python<'py>,
-    x: PyReadonlyArrayDyn<'py, f32>,
-    random: Option<PyReadonlyArrayDyn<'py, u32>>,
+    x: In<'py, f32>,
+    random: Option<In<'py, u32>>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<(Arr<'py, i64>, Arr<'py, i64>)> {
     let unit = converter("hbfp_convert", params, &[])?;
@@ -104,8 +104,8 @@ fn hbfp_convert<'py>(
 #[pyo3(signature = (x, *, random=None, **params))]
 fn hbfp_quantize<'py>(
     py: Python<'py>,
-    x: PyReadonlyArrayDyn<'py, f32>,
-    random: Option<PyReadonlyArrayDyn<'py, u32>>,
+    x: In<'py, f32>,
+    random: Option<In<'py, u32>>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Arr<'py, f64>> {
     let unit = converter("hbfp_quantize", params, &[])?;
@@ -134,8 +134,8 @@ fn hbfp_quantize<'py>(
 #[pyo3(signature = (a, b, **params))]
 fn hbfp_dot<'py>(
     py: Python<'py>,
-    a: PyReadonlyArrayDyn<'py, f32>,
-    b: PyReadonlyArrayDyn<'py, f32>,
+    a: In<'py, f32>,
+    b: In<'py, f32>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Arr<'py, f64>> {
     const F: &str = "hbfp_dot";
@@ -179,8 +179,8 @@ fn hbfp_dot<'py>(
 #[pyo3(signature = (a, x, **params))]
 fn hbfp_matvec<'py>(
     py: Python<'py>,
-    a: PyReadonlyArrayDyn<'py, f32>,
-    x: PyReadonlyArrayDyn<'py, f32>,
+    a: In<'py, f32>,
+    x: In<'py, f32>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Arr<'py, f64>> {
     const F: &str = "hbfp_matvec";

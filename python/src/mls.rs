@@ -1,7 +1,7 @@
 //! MLS (multi-level scaling): the converter's model (`mls_convert`), the exact block dot product
 //! (`mls_dot`) and the accumulating dot product (`mls_mac`).
 
-use crate::args::{self, array, block_shapes, blocks_per_row, lanes, to_py, value_error, Arr};
+use crate::args::{self, array, block_shapes, blocks_per_row, lanes, to_py, value_error, Arr, In};
 use hbfpgen::model::mls::{dequantize, MlsBlock};
 use hbfpgen::units::convert::{InputFormat, Rounding};
 use hbfpgen::units::mls_convert::{MlsConversion, MlsConvertSpec, MlsConvertUnit};
@@ -62,7 +62,7 @@ fn convert_blocks(
     unit: &MlsConvertUnit,
     x: &PyReadonlyArrayDyn<'_, f32>,
     rscale: Option<f64>,
-    random: Option<PyReadonlyArrayDyn<'_, u32>>,
+    random: Option<In<'_, u32>>,
 ) -> PyResult<(Vec<MlsConversion>, Vec<usize>, f64)> {
     let c = &unit.conv;
     let (lanes, shape) = lanes(x, c.input)?;
@@ -111,9 +111,9 @@ fn converter(func: &str, p: &Map<String, Value>, extra: &[&str]) -> PyResult<Mls
 #[pyo3(signature = (x, *, rscale=None, random=None, **params))]
 fn mls_convert<'py>(
     py: Python<'py>,
-    x: PyReadonlyArrayDyn<'py, f32>,
+    x: In<'py, f32>,
     rscale: Option<f64>,
-    random: Option<PyReadonlyArrayDyn<'py, u32>>,
+    random: Option<In<'py, u32>>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<(Arr<'py, u8>, Arr<'py, u8>, Arr<'py, bool>)> {
     let p = args::json_map(params)?;
@@ -147,9 +147,9 @@ fn mls_convert<'py>(
 #[pyo3(signature = (x, *, rscale=None, random=None, **params))]
 fn mls_quantize<'py>(
     py: Python<'py>,
-    x: PyReadonlyArrayDyn<'py, f32>,
+    x: In<'py, f32>,
     rscale: Option<f64>,
-    random: Option<PyReadonlyArrayDyn<'py, u32>>,
+    random: Option<In<'py, u32>>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Arr<'py, f64>> {
     let p = args::json_map(params)?;
@@ -179,8 +179,8 @@ fn mls_quantize<'py>(
 #[pyo3(signature = (a, b, *, rscale_a=None, rscale_b=None, **params))]
 fn mls_dot<'py>(
     py: Python<'py>,
-    a: PyReadonlyArrayDyn<'py, f32>,
-    b: PyReadonlyArrayDyn<'py, f32>,
+    a: In<'py, f32>,
+    b: In<'py, f32>,
     rscale_a: Option<f64>,
     rscale_b: Option<f64>,
     params: Option<&Bound<'py, PyDict>>,
@@ -228,8 +228,8 @@ fn mls_dot<'py>(
 #[pyo3(signature = (a, x, *, rscale_a=None, rscale_x=None, **params))]
 fn mls_matvec<'py>(
     py: Python<'py>,
-    a: PyReadonlyArrayDyn<'py, f32>,
-    x: PyReadonlyArrayDyn<'py, f32>,
+    a: In<'py, f32>,
+    x: In<'py, f32>,
     rscale_a: Option<f64>,
     rscale_x: Option<f64>,
     params: Option<&Bound<'py, PyDict>>,

@@ -1,7 +1,7 @@
 //! OCP MX: the converter's model (`mx_convert`), the exact block dot product (`mx_dot`) and the
 //! accumulating dot product (`mx_mac`).
 
-use crate::args::{self, array, block_shapes, blocks_per_row, lanes, to_py, Arr};
+use crate::args::{self, array, block_shapes, blocks_per_row, lanes, to_py, Arr, In};
 use hbfpgen::format::{MxElement, MxValue};
 use hbfpgen::model::mx::{MxBlock, MxDotResult};
 use hbfpgen::units::mx_convert::{MxConvertSpec, MxConvertUnit};
@@ -76,7 +76,7 @@ fn element_value(e: MxElement, scale: i64, code: u64) -> f64 {
 #[pyo3(signature = (x, **params))]
 fn mx_convert<'py>(
     py: Python<'py>,
-    x: PyReadonlyArrayDyn<'py, f32>,
+    x: In<'py, f32>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<(Arr<'py, u8>, Arr<'py, u8>)> {
     let p = args::json_map(params)?;
@@ -100,7 +100,7 @@ fn mx_convert<'py>(
 #[pyo3(signature = (x, **params))]
 fn mx_quantize<'py>(
     py: Python<'py>,
-    x: PyReadonlyArrayDyn<'py, f32>,
+    x: In<'py, f32>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Arr<'py, f64>> {
     let p = args::json_map(params)?;
@@ -138,8 +138,8 @@ fn dot_value(r: &MxDotResult, fa: MxElement, fb: MxElement) -> f64 {
 #[pyo3(signature = (a, b, **params))]
 fn mx_dot<'py>(
     py: Python<'py>,
-    a: PyReadonlyArrayDyn<'py, f32>,
-    b: PyReadonlyArrayDyn<'py, f32>,
+    a: In<'py, f32>,
+    b: In<'py, f32>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Arr<'py, f64>> {
     const F: &str = "mx_dot";
@@ -174,8 +174,8 @@ fn mx_dot<'py>(
 #[pyo3(signature = (a, x, **params))]
 fn mx_matvec<'py>(
     py: Python<'py>,
-    a: PyReadonlyArrayDyn<'py, f32>,
-    x: PyReadonlyArrayDyn<'py, f32>,
+    a: In<'py, f32>,
+    x: In<'py, f32>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Arr<'py, f64>> {
     const F: &str = "mx_matvec";

@@ -1,11 +1,11 @@
 //! S2FP8: the statistics (`s2fp8_stats`), the encoder (`s2fp8_encode`) and the decoder
 //! (`s2fp8_decode`, `s2fp8_decode_table`: the same values).
 
-use crate::args::{self, array, lanes, value_error, Arr};
+use crate::args::{self, array, lanes, value_error, Arr, In};
 use hbfpgen::fp::FpFormat;
 use hbfpgen::model::s2fp8::{decode_with, encode_with, stats, STAT_FRAC};
 use hbfpgen::units::convert::InputFormat;
-use numpy::{PyReadonlyArrayDyn, PyUntypedArrayMethods};
+use numpy::PyUntypedArrayMethods;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -28,7 +28,7 @@ fn format_of(func: &str, what: &str, name: &str) -> PyResult<InputFormat> {
 #[pyo3(signature = (x, *, input_format="fp32"))]
 fn s2fp8_stats<'py>(
     py: Python<'py>,
-    x: PyReadonlyArrayDyn<'py, f32>,
+    x: In<'py, f32>,
     input_format: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let input = format_of("s2fp8_stats", "input_format", input_format)?;
@@ -54,7 +54,7 @@ fn s2fp8_stats<'py>(
 #[pyo3(signature = (x, *, alpha, beta, input_format="fp32"))]
 fn s2fp8_encode<'py>(
     py: Python<'py>,
-    x: PyReadonlyArrayDyn<'py, f32>,
+    x: In<'py, f32>,
     alpha: u64,
     beta: i64,
     input_format: &str,
@@ -88,7 +88,7 @@ fn to_f32(f: FpFormat, p: u64) -> f32 {
 #[pyo3(signature = (codes, *, inv_alpha, beta, output_format="fp32"))]
 fn s2fp8_decode<'py>(
     py: Python<'py>,
-    codes: PyReadonlyArrayDyn<'py, u8>,
+    codes: In<'py, u8>,
     inv_alpha: u64,
     beta: i64,
     output_format: &str,
@@ -111,7 +111,7 @@ fn s2fp8_decode<'py>(
 #[pyo3(signature = (x, *, input_format="fp32"))]
 fn s2fp8_quantize<'py>(
     py: Python<'py>,
-    x: PyReadonlyArrayDyn<'py, f32>,
+    x: In<'py, f32>,
     input_format: &str,
 ) -> PyResult<Arr<'py, f32>> {
     let input = format_of("s2fp8_quantize", "input_format", input_format)?;

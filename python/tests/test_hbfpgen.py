@@ -289,6 +289,21 @@ class Interface(unittest.TestCase):
                 with self.assertRaises(ValueError) as cm:
                     call()
                 self.assertIn(needle, str(cm.exception))
+        # arrays of another type are refused, not converted behind the caller's back
+        for call, needle in [
+            (lambda: hbfpgen.hbfp_quantize(np.zeros((2, 16)), mantissa=4, block=16),
+             "float32 array is expected, not an array of float64"),
+            (lambda: hbfpgen.mx_quantize([0.0] * 32, elements="fp4"), "not a list"),
+            (lambda: hbfpgen.hbfp_quantize(x, mantissa=4, block=16, rounding="stochastic",
+                                           random=np.zeros(x.shape, dtype=np.int64)),
+             "uint32 array is expected, not an array of int64"),
+            (lambda: hbfpgen.s2fp8_decode(np.zeros(4, dtype=np.int32), inv_alpha=65536, beta=0),
+             "uint8 array is expected"),
+        ]:
+            with self.subTest(needle=needle):
+                with self.assertRaises(TypeError) as cm:
+                    call()
+                self.assertIn(needle, str(cm.exception))
 
 
 if __name__ == "__main__":

@@ -1,31 +1,45 @@
 //! OCP MX: the converter's model (`mx_convert`), the exact block dot product (`mx_dot`) and the
 //! accumulating dot product (`mx_mac`).
 
-use crate::args::{self, array, block_shapes, blocks_per_row, lanes, to_py, Arr, In};
+use crate::args::{self, array, block_shapes, blocks_per_row, to_py, Arr, In};
 use hbfpgen::format::{MxElement, MxValue};
 use hbfpgen::model::mx::{MxBlock, MxDotResult};
 use hbfpgen::units::mx_convert::{MxConvertSpec, MxConvertUnit};
 use hbfpgen::units::mx_dot::MxDotSpec;
 use hbfpgen::units::mx_mac::MxMacSpec;
-use numpy::PyReadonlyArrayDyn;
+use numpy::{PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 
-/// Converts every block of `x` (cut along its last axis) with `unit`'s model.
+/// Converts every block of `x` (cut along its last axis, in C order) with `unit`'s model, handing
+/// each block to `each`; returns x's shape. One block's lanes at a time, as `hbfp` does.
+fn for_each_block(
+    func: &str,
+    unit: &MxConvertUnit,
+    x: &PyReadonlyArrayDyn<'_, f32>,
+    mut each: impl FnMut(MxBlock),
+) -> PyResult<Vec<usize>> {
+    let c = &unit.conv;
+    let shape = x.shape().to_vec();
+    blocks_per_row(func, &shape, c.block)?;
+    let k = c.block as usize;
+    let mut buf = vec![0u64; k];
+    for (i, chunk) in args::contiguous(x).chunks(k).enumerate() {
+        args::patterns_into(chunk, c.input, i * k, &mut buf)?;
+        each(c.convert(&buf).map_err(to_py)?);
+    }
+    Ok(shape)
+}
+
+/// Every block of `x` converted by `unit`'s model, in order, and x's shape.
 fn convert_blocks(
     func: &str,
     unit: &MxConvertUnit,
     x: &PyReadonlyArrayDyn<'_, f32>,
 ) -> PyResult<(Vec<MxBlock>, Vec<usize>)> {
-    let c = &unit.conv;
-    let (lanes, shape) = lanes(x, c.input)?;
-    blocks_per_row(func, &shape, c.block)?;
-    let blocks = lanes
-        .chunks(c.block as usize)
-        .map(|chunk| c.convert(chunk))
-        .collect::<hbfpgen::error::Result<Vec<_>>>()
-        .map_err(to_py)?;
+    let mut blocks = Vec::new();
+    let shape = for_each_block(func, unit, x, |b| blocks.push(b))?;
     Ok((blocks, shape))
 }
 
@@ -82,13 +96,13 @@ fn mx_convert<'py>(
     let p = args::json_map(params)?;
     args::check_keys("mx_convert", &p, &["mx-convert"], &[])?;
     let unit = converter(&p, None)?;
-    let (blocks, shape) = convert_blocks("mx_convert", &unit, &x)?;
+    let mut codes = Vec::with_capacity(x.len());
+    let mut scales = Vec::with_capacity(x.len() / unit.conv.block as usize);
+    let shape = for_each_block("mx_convert", &unit, &x, |b| {
+        scales.push(b.scale_code() as u8);
+        codes.extend(b.codes.iter().map(|&c| c as u8));
+    })?;
     let (cs, ss) = block_shapes(&shape, unit.conv.block);
-    let scales = blocks.iter().map(|b| b.scale_code() as u8).collect();
-    let codes = blocks
-        .into_iter()
-        .flat_map(|b| b.codes.into_iter().map(|c| c as u8))
-        .collect();
     Ok((array(py, cs, codes)?, array(py, ss, scales)?))
 }
 
@@ -106,12 +120,11 @@ fn mx_quantize<'py>(
     let p = args::json_map(params)?;
     args::check_keys("mx_quantize", &p, &["mx-convert"], &[])?;
     let unit = converter(&p, None)?;
-    let (blocks, shape) = convert_blocks("mx_quantize", &unit, &x)?;
     let e = unit.conv.element;
-    let out = blocks
-        .iter()
-        .flat_map(|b| b.codes.iter().map(move |&c| element_value(e, b.scale, c)))
-        .collect();
+    let mut out = Vec::with_capacity(x.len());
+    let shape = for_each_block("mx_quantize", &unit, &x, |b| {
+        out.extend(b.codes.iter().map(|&c| element_value(e, b.scale, c)));
+    })?;
     array(py, shape, out)
 }
 

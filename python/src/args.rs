@@ -1,7 +1,7 @@
 //! Keyword arguments to the generator's specs, NumPy arrays to the models' lanes and back, and the
 //! generator's errors to Python exceptions.
 
-use hbfpgen::units::convert::InputFormat;
+use hbfpgen::units::convert::{InputFormat, Rounding};
 use numpy::ndarray::{ArrayD, IxDyn};
 use numpy::{Element, IntoPyArray, PyArrayDyn, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -159,28 +159,16 @@ pub fn spec<S: serde::de::DeserializeOwned>(
     serde_json::from_value(Value::Object(own)).map_err(|e| value_error(e.to_string()))
 }
 
-/// A float array's lanes as patterns of `input`, in C order, with its shape. bfloat16 lanes are
-/// given as float32 values whose low 16 bits are zero (`x.astype(np.float32)` of a bf16 tensor).
+/// A float array's lanes as patterns of `input`, in C order, with its shape (see
+/// [`patterns_into`]).
 pub fn lanes(
     x: &PyReadonlyArrayDyn<'_, f32>,
     input: InputFormat,
 ) -> PyResult<(Vec<u64>, Vec<usize>)> {
-    let shape = x.shape().to_vec();
-    let view = x.as_array();
-    let mut out = Vec::with_capacity(view.len());
-    match input {
-        InputFormat::Fp32 => out.extend(view.iter().map(|v| u64::from(v.to_bits()))),
-        InputFormat::Bf16 => {
-            for (i, v) in view.iter().enumerate() {
-                let b = v.to_bits();
-                if b & 0xffff != 0 {
-                    return Err(not_bf16(i, *v));
-                }
-                out.push(u64::from(b >> 16));
-            }
-        }
-    }
-    Ok((out, shape))
+    let values = contiguous(x);
+    let mut out = vec![0; values.len()];
+    patterns_into(&values, input, 0, &mut out)?;
+    Ok((out, x.shape().to_vec()))
 }
 
 /// The array's values in C order: borrowed when it is C-contiguous, else copied.
@@ -192,7 +180,8 @@ pub fn contiguous<'a>(x: &'a PyReadonlyArrayDyn<'_, f32>) -> std::borrow::Cow<'a
     }
 }
 
-/// `values` (lanes `first`.. of an array) as patterns of `input` in `out` (see [`lanes`]).
+/// `values` (lanes `first`.. of an array) as patterns of `input` in `out`. bfloat16 lanes are
+/// given as float32 values whose low 16 bits are zero (`x.astype(np.float32)` of a bf16 tensor).
 pub fn patterns_into(
     values: &[f32],
     input: InputFormat,
@@ -307,6 +296,26 @@ pub fn block_shapes(shape: &[usize], block: u32) -> (Vec<usize>, Vec<usize>) {
 /// The value of a pattern of an accumulator's format, in f64.
 pub fn pattern_f64(format: hbfpgen::fp::FpFormat, bits: u64) -> f64 {
     format.decode(bits).to_f64()
+}
+
+/// Whether the keyword arguments ask for an accumulator (any of its parameters): the products
+/// are then accumulated by the accumulating unit's model, else summed in float64.
+pub fn wants_acc(params: &Map<String, Value>) -> bool {
+    ["acc", "acc_exp_bits", "acc_man_bits", "saturate"]
+        .iter()
+        .any(|k| params.contains_key(*k))
+}
+
+/// A `ValueError` for a product of converted operands under stochastic rounding, which needs
+/// random bits per element: `convert` is the function that takes them.
+pub fn refuse_stochastic(func: &str, rounding: Rounding, convert: &str) -> PyResult<()> {
+    if matches!(rounding, Rounding::Stochastic { .. }) {
+        return Err(value_error(format!(
+            "{func}: stochastic rounding needs random bits per element; convert the operands \
+             with {convert}(..., random=...) instead"
+        )));
+    }
+    Ok(())
 }
 
 /// Checks that the two operands of a block dot product have one shape.

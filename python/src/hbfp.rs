@@ -1,7 +1,7 @@
 //! HBFP: the converter's model (`hbfp_convert`), the exact block dot product (`hbfp_dot`) and the
 //! accumulating dot product (`hbfp_mac`).
 
-use crate::args::{self, array, block_shapes, blocks_per_row, to_py, value_error, Arr, In};
+use crate::args::{self, array, block_shapes, blocks_per_row, to_py, Arr, In};
 use hbfpgen::model::Block;
 use hbfpgen::units::convert::{ConvertSpec, ConvertUnit, Rounding};
 use hbfpgen::units::dot::DotSpec;
@@ -144,12 +144,7 @@ fn hbfp_dot<'py>(
     let unit = args::spec::<ConvertSpec>("convert", &p)?
         .resolve()
         .map_err(to_py)?;
-    if matches!(unit.conv.rounding, Rounding::Stochastic { .. }) {
-        return Err(value_error(format!(
-            "{F}: stochastic rounding needs random bits per element; convert a and b with \
-             hbfp_convert(..., random=...) instead"
-        )));
-    }
+    args::refuse_stochastic(F, unit.conv.rounding, "hbfp_convert")?;
     args::same_shape(F, &a, &b)?;
     let ab = convert_blocks(F, &unit, &a, None)?;
     let bb = convert_blocks(F, &unit, &b, None)?;
@@ -189,18 +184,13 @@ fn hbfp_matvec<'py>(
     let unit = args::spec::<ConvertSpec>("convert", &p)?
         .resolve()
         .map_err(to_py)?;
-    if matches!(unit.conv.rounding, Rounding::Stochastic { .. }) {
-        return Err(value_error(format!(
-            "{F}: stochastic rounding needs random bits per element; convert A and x with \
-             hbfp_convert(..., random=...) instead"
-        )));
-    }
+    args::refuse_stochastic(F, unit.conv.rounding, "hbfp_convert")?;
     let (rows, _) = args::matvec_operands(F, &a, &x)?;
     let ab = convert_blocks(F, &unit, &a, None)?;
     let xb = convert_blocks(F, &unit, &x, None)?;
     let per_row = xb.len();
     let mut y = Vec::with_capacity(rows);
-    if p.contains_key("acc") || p.contains_key("acc_exp_bits") || p.contains_key("acc_man_bits") {
+    if args::wants_acc(&p) {
         let mac = args::spec::<MacSpec>("mac", &p)?.resolve().map_err(to_py)?;
         for r in 0..rows {
             let pairs: Vec<(Block, Block)> = ab[r * per_row..(r + 1) * per_row]

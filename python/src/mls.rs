@@ -67,8 +67,7 @@ fn convert_blocks(
     let c = &unit.conv;
     let (lanes, shape) = lanes(x, c.input)?;
     blocks_per_row(func, &shape, c.block)?;
-    let values: Vec<f32> = x.as_array().iter().copied().collect();
-    let (r_bits, r) = rscale_pattern(func, rscale, &values, c.input)?;
+    let (r_bits, r) = rscale_pattern(func, rscale, &args::contiguous(x), c.input)?;
     let rnd = match c.rounding {
         Rounding::Stochastic { bits } => args::random_lanes(func, random, &shape, bits)?,
         _ => Vec::new(),
@@ -189,12 +188,7 @@ fn mls_dot<'py>(
     let p = args::json_map(params)?;
     args::check_keys(F, &p, &["mls-convert", "mls-dot"], &[])?;
     let unit = converter(F, &p, &[])?;
-    if matches!(unit.conv.rounding, Rounding::Stochastic { .. }) {
-        return Err(value_error(format!(
-            "{F}: stochastic rounding needs random bits per element; convert a and b with \
-             mls_convert(..., random=...) instead"
-        )));
-    }
+    args::refuse_stochastic(F, unit.conv.rounding, "mls_convert")?;
     args::same_shape(F, &a, &b)?;
     let (ab, shape, _) = convert_blocks(F, &unit, &a, rscale_a, None)?;
     let (bb, _, _) = convert_blocks(F, &unit, &b, rscale_b, None)?;
@@ -238,12 +232,7 @@ fn mls_matvec<'py>(
     let p = args::json_map(params)?;
     args::check_keys(F, &p, &["mls-convert", "mls-mac"], &[])?;
     let unit = converter(F, &p, &["acc", "acc_exp_bits", "acc_man_bits", "saturate"])?;
-    if matches!(unit.conv.rounding, Rounding::Stochastic { .. }) {
-        return Err(value_error(format!(
-            "{F}: stochastic rounding needs random bits per element; convert A and x with \
-             mls_convert(..., random=...) instead"
-        )));
-    }
+    args::refuse_stochastic(F, unit.conv.rounding, "mls_convert")?;
     let (rows, _) = args::matvec_operands(F, &a, &x)?;
     let (ab, _, ra) = convert_blocks(F, &unit, &a, rscale_a, None)?;
     let (xb, _, rx) = convert_blocks(F, &unit, &x, rscale_x, None)?;
@@ -262,7 +251,7 @@ fn mls_matvec<'py>(
                 .collect(),
         )
     };
-    if p.contains_key("acc") || p.contains_key("acc_exp_bits") || p.contains_key("acc_man_bits") {
+    if args::wants_acc(&p) {
         let mac = args::spec::<MlsMacSpec>("mls-mac", &p)?
             .resolve()
             .map_err(to_py)?;

@@ -202,7 +202,7 @@ fn mx_matvec<'py>(
     let per_row = xb.len();
     let (fa, fb) = (ua.conv.element, ub.conv.element);
     let mut y = Vec::with_capacity(rows);
-    if p.contains_key("acc") || p.contains_key("acc_exp_bits") || p.contains_key("acc_man_bits") {
+    if args::wants_acc(&p) {
         let mac = args::spec::<MxMacSpec>("mx-mac", &p)?
             .resolve()
             .map_err(to_py)?;

@@ -284,6 +284,9 @@ class Interface(unittest.TestCase):
             (lambda: hbfpgen.manifest("nope"), "unknown unit `nope`"),
             (lambda: hbfpgen.hbfp_matvec(x, x, mantissa=4, block=16), "must be 2-D"),
             (lambda: hbfpgen.hbfp_dot(x, x[:1], mantissa=4, block=16), "must have one shape"),
+            (lambda: hbfpgen.mls_matvec(x, x[0], elem_exp_bits=2, elem_man_bits=1, group=16,
+                                        block=16, rounding="stochastic"),
+             "convert the operands with mls_convert(..., random=...)"),
         ]:
             with self.subTest(needle=needle):
                 with self.assertRaises(ValueError) as cm:

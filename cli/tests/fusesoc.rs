@@ -220,3 +220,21 @@ fn the_core_is_deterministic_and_a_bad_name_writes_nothing() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(!c.exists());
 }
+
+#[test]
+fn a_unit_without_a_handshake_gets_no_testbench_or_simulation_targets() {
+    let t = tempfile::tempdir().unwrap();
+    let o = gen(
+        t.path(),
+        &["int-dot", "--mantissa", "4", "--block", "4", "--fusesoc"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let core = std::fs::read_to_string(t.path().join("int_dot_m4_b4_s6.core")).unwrap();
+    for absent in ["sim", "tb", ".vec"] {
+        assert!(!core.contains(absent), "`{absent}` in\n{core}");
+    }
+    for present in ["lint:", "synth:", "synth_ice40:"] {
+        assert!(core.contains(present), "no `{present}` in\n{core}");
+    }
+    assert!(!t.path().join("int_dot_m4_b4_s6_tb.sv").exists());
+}

@@ -102,8 +102,7 @@ pub fn core_file(unit: &dyn AnyUnit, vlnv: &str, testbench: bool) -> String {
     }
     s.push_str(&format!(
         "\ntargets:\n  \
-           # a core that depends on this one (or generates it) gets the RTL, and with its target\n  \
-           # sim or sim_verilator the testbench and vectors too\n  \
+           # a core that depends on this one (or generates it) gets the RTL{}\n  \
            default:\n    \
              filesets: [rtl{}]\n    \
              toplevel: {name}\n  \
@@ -114,6 +113,12 @@ pub fn core_file(unit: &dyn AnyUnit, vlnv: &str, testbench: bool) -> String {
              flow_options:\n      \
                tool: verilator\n      \
                verilator_options: [-Wall]\n",
+        if testbench {
+            ", and with its target\n  \
+             # sim or sim_verilator the testbench and vectors too"
+        } else {
+            ""
+        },
         if testbench {
             ", \"target_sim ? (tb)\", \"target_sim_verilator ? (tb)\""
         } else {
